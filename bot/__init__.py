@@ -1,0 +1,1 @@
+"""peerbot infrastructure: configuration, database, scheduler, the Bot subclass, checks and errors."""

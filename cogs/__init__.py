@@ -1,0 +1,1 @@
+"""Feature packages: one per feature, each loaded as a discord.py extension."""
