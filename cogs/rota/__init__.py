@@ -1,0 +1,1 @@
+"""Volunteer rota: weekly shifts, cover requests, coverage views and calendar export."""
