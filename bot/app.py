@@ -6,6 +6,8 @@ import hashlib
 import json
 import logging
 import pkgutil
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -35,9 +37,12 @@ def point_discord_at(api_base: str, gateway_url: str) -> None:
 
 
 def extension_names() -> list[str]:
-    """Every feature package under `cogs/`, skipping private names (STYLE 3)."""
+    """Every feature package under `cogs/` that has commands (a `cog.py`), skipping private names (STYLE 3)."""
+    root = Path(next(iter(cogs.__path__)))
     return sorted(
-        f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg and not m.name.startswith("_")
+        f"cogs.{m.name}"
+        for m in pkgutil.iter_modules(cogs.__path__)
+        if m.ispkg and not m.name.startswith("_") and (root / m.name / "cog.py").is_file()
     )
 
 
@@ -54,13 +59,21 @@ def intents() -> discord.Intents:
 class PeerBot(commands.AutoShardedBot):
     """peerbot: one process, every guild, the database as the source of truth."""
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None, sync_commands: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        sync_commands: bool = True,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=PeerTree,
             help_command=None,
+            guild_ready_timeout=guild_ready_timeout,
         )
         self.settings = settings
         self.clock = clock or Clock()
@@ -71,7 +84,14 @@ class PeerBot(commands.AutoShardedBot):
         self.message_content_enabled = False
         self._configs: dict[int, GuildConfig] = {}
         self.synced = False
-        point_discord_at(settings.api_base, settings.gateway_url)
+        # Each feature that stores personal data adds its `delete_user_data` here for /privacy delete.
+        self.user_data_deleters: dict[str, Callable[[Database, int], Awaitable[int]]] = {}
+        # The rota feature installs the "Talk to a peer" handler; other features call it through here.
+        self.peer_request_handler: Callable[[discord.Interaction, int, str], Awaitable[None]] | None = None
+
+    async def login(self, token: str) -> None:
+        point_discord_at(self.settings.api_base, self.settings.gateway_url)
+        await super().login(token)
 
     async def setup_hook(self) -> None:
         self.db = await Database.connect(self.settings.database_path)
@@ -79,6 +99,7 @@ class PeerBot(commands.AutoShardedBot):
         if applied:
             log.info("Database migrated: %s", ", ".join(applied))
         self.secret_key = load_or_create_secret(self.settings.secret_key_file)
+        self._configs = await store.all_guild_configs(self.db)
         await self._detect_message_content()
         self.scheduler = Scheduler(self.db, self.clock)
         for name in extension_names():
@@ -124,8 +145,9 @@ class PeerBot(commands.AutoShardedBot):
             self._configs[guild_id] = config
         return config
 
-    def cached_guild_config(self, guild_id: int) -> GuildConfig | None:
-        return self._configs.get(guild_id)
+    def cached_guild_config(self, guild_id: int) -> GuildConfig:
+        """The setup without touching the database (all of it is loaded at start-up)."""
+        return self._configs.get(guild_id) or GuildConfig(guild_id)
 
     async def update_guild_config(self, guild_id: int, changes: dict[str, int | str | None]) -> GuildConfig:
         config = await store.update_guild_config(self.db, guild_id, changes)

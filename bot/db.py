@@ -75,11 +75,22 @@ class Database:
                 pass
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; return the last row id (for INSERT) or the changed row count."""
+        """Run one statement; return how many rows it changed."""
         await self._wait_for_other_transactions()
         cur = await self._conn.execute(sql, params)
         try:
-            return cur.lastrowid if sql.lstrip()[:6].upper() == "INSERT" and cur.lastrowid else cur.rowcount
+            return int(cur.rowcount)
+        finally:
+            await cur.close()
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT that must add a row; return the new row's id."""
+        await self._wait_for_other_transactions()
+        cur = await self._conn.execute(sql, params)
+        try:
+            if cur.rowcount != 1 or cur.lastrowid is None:
+                raise RuntimeError("INSERT added no row")
+            return int(cur.lastrowid)
         finally:
             await cur.close()
 

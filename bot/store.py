@@ -42,6 +42,15 @@ class GuildConfig:
 _CONFIG_COLUMNS = tuple(f.name for f in fields(GuildConfig))
 
 
+async def all_guild_configs(db: Database) -> dict[int, GuildConfig]:
+    rows = await db.fetchall(
+        "SELECT guild_id, shares_channel_id, share_queue_channel_id, groups_channel_id, volunteers_channel_id,"
+        " peer_channel_id, crisis_alert_channel_id, volunteer_role_id, on_duty_role_id, facilitator_role_id,"
+        " moderator_role_id, timezone, country FROM guild_config"
+    )
+    return {r["guild_id"]: GuildConfig(**{c: r[c] for c in _CONFIG_COLUMNS}) for r in rows}
+
+
 async def get_guild_config(db: Database, guild_id: int) -> GuildConfig:
     row = await db.fetchone(
         "SELECT guild_id, shares_channel_id, share_queue_channel_id, groups_channel_id, volunteers_channel_id,"

@@ -120,7 +120,7 @@ class Admin(
             except UnknownTimeZoneError as exc:
                 raise UserFacingError(str(exc)) from exc
         if country is not None:
-            code = countries.normalise(country)
+            code = countries.normalise_country(country)
             if code is None:
                 raise UserFacingError(
                     f"I don't recognise the country '{country[:40]}'. Pick one from the list, or a code like GB."

@@ -1,0 +1,56 @@
+"""`/privacy show` and `/privacy delete`: every feature's `delete_user_data`, behind one confirmation."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import PeerBot
+from bot.checks import audience
+from bot.ui import reply
+from cogs.privacy.views import SUMMARY, ConfirmDelete
+
+log = logging.getLogger(__name__)
+
+
+class Privacy(commands.GroupCog, group_name="privacy", group_description="What peerbot keeps about you."):
+    """Lets any member see what is kept about them and delete it."""
+
+    def __init__(self, bot: PeerBot) -> None:
+        self.bot = bot
+
+    @audience("member")
+    @app_commands.command(name="show")
+    async def show(self, interaction: discord.Interaction) -> None:
+        """What peerbot keeps about you."""
+        await reply(interaction, SUMMARY)
+
+    @audience("member")
+    @app_commands.command(name="delete")
+    async def delete(self, interaction: discord.Interaction) -> None:
+        """Delete everything peerbot keeps about you, in every server."""
+        view = ConfirmDelete(interaction.user.id)
+        await interaction.response.send_message(
+            "This deletes your saved settings, shifts, sign-ups and requests in every server. Are you sure?",
+            view=view,
+            ephemeral=True,
+        )
+        view.message = await interaction.original_response()
+        await view.wait()
+        if view.value is not True:
+            if view.value is False:
+                await interaction.edit_original_response(content="Okay, nothing was deleted.", view=None)
+            return
+        removed = 0
+        async with self.bot.db.transaction():
+            for delete_user_data in self.bot.user_data_deleters.values():
+                removed += await delete_user_data(self.bot.db, interaction.user.id)
+        self.bot.dispatch("user_data_deleted", interaction.user.id)
+        log.info("Deleted user data on request (%d rows)", removed)
+        await interaction.edit_original_response(
+            content="Done: everything peerbot kept about you is deleted. You can keep using peerbot as before.",
+            view=None,
+        )
