@@ -9,9 +9,10 @@ import pytest
 
 from bot.app import PeerBot
 from bot.scheduler import ManualClock
+from sandbox.demo import Server, build_server
 from sandbox.server import FakeDiscord
 from sandbox.testing import running_bot
-from tests.helpers import Server, build_server, make_bot
+from tests.helpers import make_bot
 
 
 @pytest.fixture

@@ -9,10 +9,11 @@ from discord import app_commands
 
 from bot.app import PeerBot
 from bot.scheduler import ManualClock
+from sandbox.demo import Server
 from sandbox.flags import Perm
 from sandbox.server import FakeDiscord
 from sandbox.testing import running_bot
-from tests.helpers import Server, eventually, make_bot, run
+from tests.helpers import eventually, make_bot, run
 
 
 async def test_commands_sync_once_and_not_again_after_restart(

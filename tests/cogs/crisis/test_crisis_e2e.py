@@ -6,8 +6,9 @@ import sqlite3
 import time
 
 from bot.app import PeerBot
+from sandbox.demo import Server
 from sandbox.server import FakeDiscord
-from tests.helpers import Server, eventually, run
+from tests.helpers import eventually, run
 
 SAMARITANS = "116 123"
 

@@ -10,8 +10,9 @@ from bot.app import PeerBot
 from bot.scheduler import ManualClock
 from cogs.rota import store as rota_store
 from cogs.rota.schedule import Interval
+from sandbox.demo import Server
 from sandbox.server import FakeDiscord
-from tests.helpers import Server, eventually, run, settle
+from tests.helpers import eventually, run, settle
 
 CRISIS_TEXT = "honestly i want to kill myself tonight"
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.app import PeerBot
+from sandbox.demo import Server
 from sandbox.server import FakeDiscord
-from tests.helpers import Server, run
+from tests.helpers import run
 
 
 async def test_missing_intent_gives_portal_guidance_and_stays_off(
