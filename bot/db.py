@@ -63,6 +63,8 @@ class Database:
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA synchronous = NORMAL")
+        # Deleted member content (a share, a note) is overwritten on disk, not just unlinked.
+        await conn.execute("PRAGMA secure_delete = ON")
         return cls(conn)
 
     async def close(self) -> None:

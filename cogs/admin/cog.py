@@ -12,7 +12,6 @@ from bot.app import PeerBot
 from bot.checks import audience
 from bot.errors import UserFacingError
 from bot.store import GuildConfig
-from bot.timezones import UnknownTimeZoneError, search_timezones, validate_timezone
 from bot.ui import reply
 from cogs.admin import views
 from cogs.admin.checklist import (
@@ -24,6 +23,7 @@ from cogs.admin.checklist import (
     permission_label,
 )
 from cogs.crisis import countries
+from cogs.rota.timeparse import ParseError, parse_timezone, search_timezones
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +116,8 @@ class Admin(
         changes: dict[str, int | str | None] = {}
         if timezone is not None:
             try:
-                changes["timezone"] = validate_timezone(timezone)
-            except UnknownTimeZoneError as exc:
+                changes["timezone"] = parse_timezone(timezone)
+            except ParseError as exc:
                 raise UserFacingError(str(exc)) from exc
         if country is not None:
             code = countries.normalise_country(country)
