@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cogs.crisis.countries import country_name
 from cogs.crisis.lines import Country, CrisisData, PhoneOption, Service
 
 __all__ = [
@@ -76,7 +77,8 @@ class CrisisCard:
 
 @dataclass(frozen=True)
 class ListenerAlert:
-    """The gentle direct message to the on-duty listener. It never contains what the member wrote."""
+    """The gentle alert for the people who respond (the on-duty listener or moderators, in the staff alert channel or
+    by DM). It never contains what the member wrote."""
 
     title: str
     lines: tuple[str, ...]
@@ -109,7 +111,11 @@ _MONTHS = (
 def _footer(data: CrisisData) -> str:
     # Month names spelled out here rather than with strftime("%B"), which follows the process locale.
     day = data.compiled
-    return f"Numbers last checked: {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    when = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    if data.is_draft:
+        # Honest about a list not yet confirmed with each provider (crisis_lines_SOURCES.md).
+        return f"Numbers last checked: {when} (from public sources; services can change)"
+    return f"Numbers last checked: {when}"
 
 
 def _join_or(parts: list[str]) -> str:
@@ -207,8 +213,6 @@ def _peer_line(peer_button: bool, *, for_someone_else: bool = False) -> tuple[st
 
 def _resolve(data: CrisisData, country_code: str | None) -> tuple[Country | None, str | None, str | None]:
     """(our entry or None, the upper-cased code asked for, a name for it if we know one)."""
-    from cogs.crisis.countries import country_name  # local: keeps import cost off the hot path
-
     code = country_code.strip().upper() if country_code and country_code.strip() else None
     country = data.for_country(code)
     if country is not None:
@@ -254,8 +258,8 @@ def build_crisis_card(
         title="You don't have to go through this alone",
         intro_lines=(
             *_opening(noticed),
-            "I'm a bot, so I can't talk it through the way a person can, but these directories list free helplines "
-            "run by people.",
+            "I'm a bot, so I can't talk it through the way a person can, but these directories can point you to a "
+            "helpline run by people.",
             where,
             *_peer_line(peer_button),
         ),
@@ -317,7 +321,8 @@ def build_concern_card(data: CrisisData, country_code: str | None, *, peer_butto
 def build_listener_alert(
     *, member: str, channel: str | None = None, jump_url: str | None = None, about_someone_else: bool = False
 ) -> ListenerAlert:
-    """The DM to the on-duty listener (safe_messaging §8): gentle, private, and never quoting the member.
+    """The alert for the listener or staff after a listener match (safe_messaging §8): gentle, and never quoting the
+    member.
 
     ``member`` and ``channel`` are Discord mentions (``<@id>``, ``<#id>``) or names; names are escaped by the caller
     or passed through :func:`escape_markdown`. ``jump_url`` links to the message so the listener can see the context

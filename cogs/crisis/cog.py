@@ -7,6 +7,7 @@ delay it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from datetime import datetime, timedelta
@@ -56,14 +57,17 @@ class Crisis(commands.Cog):
         self.prefs: dict[int, MemberPrefs] = {}
         self.listened: dict[int, int] = {}
         self.matchers: dict[int, Matcher] = {}
-        self.default_matcher = Matcher()
+        self.default_matcher: Matcher
         self._last_dm: dict[tuple[int, int], datetime] = {}
 
     async def cog_load(self) -> None:
         self.data = load_crisis_data()  # raises CrisisDataError: the bot must not start with broken crisis data
         self.prefs = await store.all_member_prefs(self.bot.db)
         self.listened = await store.listened_channels(self.bot.db)
-        self.matchers = {guild_id: Matcher(p) for guild_id, p in (await store.all_phrases(self.bot.db)).items()}
+        # Compiling the phrase list takes about a second: keep it off the event loop.
+        self.default_matcher = await asyncio.to_thread(Matcher)
+        for guild_id, phrases in (await store.all_phrases(self.bot.db)).items():
+            self.matchers[guild_id] = await asyncio.to_thread(Matcher, phrases)
         self.bot.user_data_deleters["crisis"] = self._delete_user_data
         self.bot.add_dynamic_items(TalkToPeerButton)
         log.info("Crisis data compiled %s loaded; listening in %d channels", self.data.compiled, len(self.listened))
@@ -274,7 +278,7 @@ class Crisis(commands.Cog):
     async def _reload_phrases(self, guild_id: int) -> None:
         phrases = (await store.all_phrases(self.bot.db)).get(guild_id, [])
         if phrases:
-            self.matchers[guild_id] = Matcher(phrases)
+            self.matchers[guild_id] = await asyncio.to_thread(Matcher, phrases)
         else:
             self.matchers.pop(guild_id, None)
 

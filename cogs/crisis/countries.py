@@ -212,33 +212,37 @@ def _default_preferred() -> frozenset[str]:
 def search(query: str, limit: int = 25, *, preferred: Collection[str] | None = None) -> list[tuple[str, str]]:
     """Countries matching ``query`` by code or name, best first, as ``(alpha-2 code, display name)`` pairs.
 
-    Tiers: exact code or name; name (or alias) starts with the query; a word in it starts with the query; the query
-    appears anywhere in it. Inside a tier, codes in ``preferred`` come first (by default the countries we ship crisis
-    lines for), then alphabetical order. An empty query lists preferred countries first. ``limit`` defaults to 25,
-    Discord's maximum number of autocomplete choices.
+    Tiers: exact code or name; name starts with the query; a word in it starts with the query; the query appears
+    anywhere in it. Inside a tier, a match on the display name beats one on an official name or alias, then codes in
+    ``preferred`` come first (by default the countries we ship crisis lines for), then alphabetical order. An empty
+    query lists preferred countries first. ``limit`` defaults to 25, Discord's maximum number of autocomplete
+    choices.
     """
     index = _index()
     wanted = _default_preferred() if preferred is None else frozenset(c.upper() for c in preferred)
     folded = _fold(query)
-    ranked: list[tuple[int, int, int, str]] = []
+    ranked: list[tuple[int, int, int, int, str]] = []
     for position, entry in enumerate(index.entries.values()):
-        tier = _tier(folded, entry)
+        by_name = _tier(folded, entry, entry.keys[:1])
+        tier = by_name if by_name is not None else _tier(folded, entry, entry.keys[1:])
         if tier is not None:
-            ranked.append((tier, 0 if entry.code in wanted else 1, position, entry.code))
+            # The display name matching beats an official name or alias matching ("united" -> not Mexico first).
+            ranked.append(
+                (tier, 0 if by_name is not None else 1, 0 if entry.code in wanted else 1, position, entry.code)
+            )
     ranked.sort()
     return [(code, index.entries[code].name) for *_, code in ranked[: max(limit, 0)]]
 
 
-def _tier(folded: str, entry: _Entry) -> int | None:
+def _tier(folded: str, entry: _Entry, keys: tuple[str, ...]) -> int | None:
     if not folded:
         return 3
-    code = entry.code.casefold()
-    if folded in (code, entry.alpha_3) or folded in entry.keys:
+    if folded in (entry.code.casefold(), entry.alpha_3) or folded in keys:
         return 0
-    if any(key.startswith(folded) for key in entry.keys):
+    if any(key.startswith(folded) for key in keys):
         return 1
-    if any(word.startswith(folded) for key in entry.keys for word in key.split()):
+    if any(word.startswith(folded) for key in keys for word in key.split()):
         return 2
-    if any(folded in key for key in entry.keys):
+    if any(folded in key for key in keys):
         return 3
     return None

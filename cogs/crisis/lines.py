@@ -265,7 +265,6 @@ _OPTION = re.compile(
     r"(?: ?\((?P<note>[^()]+)\))?(?:, then (?P<then>[^()]+))?"
 )
 _SEE_NOTES = re.compile(r"(?P<label>[^\W\d_][^\W\d_ ]*(?: [^\W\d_]+)*): see notes", re.IGNORECASE)
-_SEPARATOR = re.compile(r"\s*(?:/|;|\bor\b)\s*")
 _EMERGENCY = re.compile(r"(?P<number>\d{2,6})(?: \((?P<note>[^()]+)\))?")
 _URL = re.compile(r"https?://[^\s<>()\[\]]+\.[^\s<>()\[\]]+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
@@ -274,25 +273,23 @@ _UNKNOWN_HOURS = re.compile(r"\bnot confirmed\b|\bre-?verify\b|\bunknown\b|\bunc
 _CITATION = re.compile(r"\s*\([^()]*\b(?:per|as reported|according to|source)\b[^()]*\)", re.IGNORECASE)
 
 
+_SPLIT = re.compile(r"[()]|\s*(?:/|;|\bor\b)\s*")
+
+
 def _split_top_level(text: str) -> list[str]:
-    """Split on the option separators, but never inside parentheses."""
+    """Split on the option separators (``/``, ``;``, ``or``), but never inside parentheses."""
     parts: list[str] = []
     depth = 0
     start = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "(":
+    for found in _SPLIT.finditer(text):
+        piece = found.group(0)
+        if piece == "(":
             depth += 1
-        elif ch == ")":
+        elif piece == ")":
             depth = max(depth - 1, 0)
         elif depth == 0:
-            sep = _SEPARATOR.match(text, i)
-            if sep and sep.end() > i and (text[i] in "/;" or text[i].isspace()):
-                parts.append(text[start:i])
-                start = i = sep.end()
-                continue
-        i += 1
+            parts.append(text[start : found.start()])
+            start = found.end()
     parts.append(text[start:])
     return [p.strip() for p in parts]
 
@@ -362,7 +359,7 @@ class _Checker:
         value = obj.get(key)
         where = f"{path}.{key}"
         if value is None:
-            if required:
+            if required and key in obj:  # a missing key is reported once, by fields()
                 self.fail(where, "is required")
             return None
         if not isinstance(value, str) or not value.strip():
@@ -376,7 +373,7 @@ class _Checker:
         value = obj.get(key)
         where = f"{path}.{key}"
         if value is None:
-            if required:
+            if required and key in obj:
                 self.fail(where, "is required")
             return ()
         if isinstance(value, str):
