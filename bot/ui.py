@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -48,3 +49,50 @@ def is_admin(member: discord.abc.User | discord.Member | None) -> bool:
     if not isinstance(member, discord.Member):
         return False
     return member.guild_permissions.manage_guild or member.guild_permissions.administrator
+
+
+class Confirm(discord.ui.View):
+    """A Yes / No question only the asker can answer (STYLE 29); `value` is True, False or None (timed out)."""
+
+    def __init__(self, user_id: int, *, yes: str, no: str, timed_out: str, timeout: float = 120) -> None:
+        super().__init__(timeout=timeout)
+        self.user_id = user_id
+        self.value: bool | None = None
+        self.timed_out = timed_out
+        self.message: discord.InteractionMessage | None = None
+        self.yes.label = yes
+        self.no.label = no
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.user_id
+
+    @discord.ui.button(label="Yes", style=discord.ButtonStyle.danger)
+    async def yes(self, interaction: discord.Interaction, button: discord.ui.Button[Confirm]) -> None:
+        self.value = True
+        await interaction.response.defer()
+        self.stop()
+
+    @discord.ui.button(label="No", style=discord.ButtonStyle.secondary)
+    async def no(self, interaction: discord.Interaction, button: discord.ui.Button[Confirm]) -> None:
+        self.value = False
+        await interaction.response.defer()
+        self.stop()
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.message is not None:
+            with contextlib.suppress(discord.HTTPException):  # the asker may have dismissed it
+                await self.message.edit(content=self.timed_out, view=self)
+
+
+async def confirm(
+    interaction: discord.Interaction, question: str, *, yes: str, no: str, timed_out: str, seconds: float = 120
+) -> bool | None:
+    """Ask privately and wait for the answer (None when the question timed out)."""
+    view = Confirm(interaction.user.id, yes=yes, no=no, timed_out=timed_out, timeout=seconds)
+    await reply(interaction, question, view=view)
+    view.message = await interaction.original_response()
+    await view.wait()
+    return view.value

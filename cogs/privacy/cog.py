@@ -10,8 +10,8 @@ from discord.ext import commands
 
 from bot.app import PeerBot
 from bot.checks import audience
-from bot.ui import reply
-from cogs.privacy.views import SUMMARY, ConfirmDelete
+from bot.ui import confirm, reply
+from cogs.privacy.views import SUMMARY
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +32,15 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="What p
     @app_commands.command(name="delete")
     async def delete(self, interaction: discord.Interaction) -> None:
         """Delete everything peerbot keeps about you, in every server."""
-        view = ConfirmDelete(interaction.user.id)
-        await interaction.response.send_message(
-            "This deletes your saved settings, shifts, sign-ups and requests in every server. Are you sure?",
-            view=view,
-            ephemeral=True,
+        answer = await confirm(
+            interaction,
+            "This deletes your saved settings, shifts, sign-ups, requests and shares in every server. Are you sure?",
+            yes="Delete my data",
+            no="Keep it",
+            timed_out="No changes made (the question timed out).",
         )
-        view.message = await interaction.original_response()
-        await view.wait()
-        if view.value is not True:
-            if view.value is False:
+        if answer is not True:
+            if answer is False:
                 await interaction.edit_original_response(content="Okay, nothing was deleted.", view=None)
             return
         removed = 0
