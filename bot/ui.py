@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 MISSING: Any = discord.utils.MISSING
 COLOUR = discord.Colour(0x5B8DEF)
 WARM = discord.Colour(0xE8A87C)
+MESSAGE_LIMIT = 2000
 
 
 async def reply(
@@ -26,6 +27,8 @@ async def reply(
     ephemeral: bool = True,
 ) -> None:
     """Answer an interaction whether or not it was already answered (STYLE 27). Ephemeral by default."""
+    if content is not None and len(content) > MESSAGE_LIMIT:
+        content = content[: MESSAGE_LIMIT - 1] + "\N{HORIZONTAL ELLIPSIS}"  # an echoed input can be very long
     kwargs: dict[str, Any] = {"content": content, "ephemeral": ephemeral}
     if embed is not None:
         kwargs["embed"] = embed

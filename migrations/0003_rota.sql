@@ -11,6 +11,7 @@ CREATE TABLE rota_shifts (
     created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
 CREATE INDEX rota_shifts_guild ON rota_shifts (guild_id, volunteer_id);
+CREATE INDEX rota_shifts_volunteer ON rota_shifts (volunteer_id);
 
 -- One occurrence of a shift handed to someone else (cover_id NULL: asked for, nobody has taken it yet).
 CREATE TABLE rota_overrides (
@@ -22,6 +23,7 @@ CREATE TABLE rota_overrides (
     created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     UNIQUE (shift_id, local_date)
 );
+CREATE INDEX rota_overrides_cover ON rota_overrides (cover_id);
 
 -- /duty on: a manual stretch on duty (ended_at set by /duty off).
 CREATE TABLE duty_sessions (
@@ -33,6 +35,7 @@ CREATE TABLE duty_sessions (
     ended_at     TEXT
 );
 CREATE INDEX duty_sessions_active ON duty_sessions (guild_id, ends_at);
+CREATE INDEX duty_sessions_volunteer ON duty_sessions (volunteer_id);
 
 -- Whether the bot (not a person) gave the on-duty role, so it only takes back what it gave.
 CREATE TABLE duty_roles (
@@ -50,6 +53,7 @@ CREATE TABLE duty_handoffs (
     created_at TEXT NOT NULL
 );
 CREATE INDEX duty_handoffs_guild ON duty_handoffs (guild_id, created_at);
+CREATE INDEX duty_handoffs_author ON duty_handoffs (author_id);
 
 CREATE TABLE volunteer_limits (
     guild_id       INTEGER NOT NULL,
@@ -72,9 +76,16 @@ CREATE TABLE peer_requests (
     handoff_note     TEXT,
     escalation       INTEGER NOT NULL DEFAULT 0,
     created_at       TEXT NOT NULL,
-    closed_at        TEXT
+    -- When the request (re)entered the queue: creation, or the last tap-out. Escalation counts from here.
+    queued_at        TEXT NOT NULL,
+    -- How many times it went back to the queue (tap-outs): escalation jobs of an earlier round are ignored.
+    queue_round      INTEGER NOT NULL DEFAULT 0,
+    closed_at        TEXT,
+    -- The member answered "Did you feel heard?" (the answer itself is in peer_feedback, without any id).
+    feedback_given   INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX peer_requests_guild_status ON peer_requests (guild_id, status);
+CREATE INDEX peer_requests_member ON peer_requests (member_id);
 CREATE UNIQUE INDEX peer_requests_one_open ON peer_requests (guild_id, member_id) WHERE status != 'closed';
 
 -- "Did you feel heard?" answers, kept without any identity for the monthly summary.

@@ -9,7 +9,8 @@ CREATE TABLE share_settings (
     per_hour             INTEGER NOT NULL DEFAULT 3 CHECK (per_hour BETWEEN 1 AND 60),
     delay_min_s          INTEGER NOT NULL DEFAULT 30 CHECK (delay_min_s >= 0),
     delay_max_s          INTEGER NOT NULL DEFAULT 120 CHECK (delay_max_s >= delay_min_s AND delay_max_s <= 3600),
-    require_approval     INTEGER NOT NULL DEFAULT 0 CHECK (require_approval IN (0, 1)),
+    -- On by default: it takes effect once a share queue channel is set (/setup channels share_queue:).
+    require_approval     INTEGER NOT NULL DEFAULT 1 CHECK (require_approval IN (0, 1)),
     min_account_age_days INTEGER NOT NULL DEFAULT 0 CHECK (min_account_age_days >= 0),
     min_member_age_days  INTEGER NOT NULL DEFAULT 0 CHECK (min_member_age_days >= 0),
     updated_at           TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
@@ -39,9 +40,14 @@ CREATE TABLE shares (
     support_count       INTEGER NOT NULL DEFAULT 0,
     decided_by          INTEGER,
     decided_at          TEXT,
-    reject_reason       TEXT
+    reject_reason       TEXT,
+    -- 1 when the crisis matcher found crisis language (never posted without a moderator, staff alerted), else
+    -- NULL; wiped with the text.
+    needs_care          INTEGER CHECK (needs_care = 1),
+    alert_message_id    INTEGER
 );
 CREATE INDEX shares_guild_status ON shares (guild_id, status, id);
+CREATE INDEX shares_status_created ON shares (status, created_at);
 CREATE INDEX shares_guild_author ON shares (guild_id, author_token, created_at);
 CREATE INDEX shares_message ON shares (message_id);
 
@@ -78,18 +84,21 @@ CREATE TABLE share_reports (
     reason         TEXT    NOT NULL,
     status         TEXT    NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved', 'dismissed')),
     created_at     TEXT    NOT NULL,
+    message_id     INTEGER,
     UNIQUE (share_id, reporter_token)
 );
 CREATE INDEX share_reports_guild_status ON share_reports (guild_id, status, id);
 CREATE INDEX share_reports_token ON share_reports (reporter_token);
 
--- Authors a moderator blocked from sharing, known only by token; listed and lifted by id.
+-- Authors a moderator blocked from sharing, known only by token; listed and lifted by id, or by the id of the
+-- share the block was made from (share_id: kept even if that share is later wiped).
 CREATE TABLE share_blocks (
     id           INTEGER PRIMARY KEY,
     guild_id     INTEGER NOT NULL,
     author_token TEXT    NOT NULL,
     reason       TEXT,
     created_at   TEXT    NOT NULL,
+    share_id     INTEGER,
     UNIQUE (guild_id, author_token)
 );
 

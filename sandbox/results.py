@@ -70,6 +70,11 @@ class FakeInteraction:
     responded: asyncio.Event = field(default_factory=asyncio.Event)
     followup_added: asyncio.Event = field(default_factory=asyncio.Event)
     modal: ModalSpec | None = None
+    # Measurement hooks (bench/): time.perf_counter() when the fake dispatched INTERACTION_CREATE, when the bot's
+    # interaction callback reached it, and when its first follow-up or @original edit did. Nothing reads them here.
+    dispatched_at: float | None = None
+    callback_at: float | None = None
+    first_followup_at: float | None = None
 
     def __repr__(self) -> str:
         name = RESPONSE_NAMES.get(self.response_type or 0, "no response")

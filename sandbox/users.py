@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +39,7 @@ class UserActions:
         if not self.backend.hub.sessions:
             raise SandboxError("no bot session on the gateway; start the bot and await fake.wait_until_ready()")
         self.backend.interactions[ix.id] = ix
+        ix.dispatched_at = time.perf_counter()  # measurement hook (bench/)
         self.world.dispatch("INTERACTION_CREATE", ix.payload, guild_id=ix.guild_id)
         await asyncio.sleep(0)
         return ix

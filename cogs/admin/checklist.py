@@ -6,7 +6,17 @@ from dataclasses import dataclass
 
 # Setting name -> (label shown to admins, permissions the bot needs in that channel).
 CHANNEL_NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "shares_channel_id": ("Shares", ("view_channel", "send_messages", "embed_links", "create_public_threads")),
+    "shares_channel_id": (
+        "Shares",
+        (
+            "view_channel",
+            "send_messages",
+            "embed_links",
+            "read_message_history",
+            "create_public_threads",
+            "send_messages_in_threads",
+        ),
+    ),
     "share_queue_channel_id": ("Share moderation queue", ("view_channel", "send_messages", "embed_links")),
     "groups_channel_id": ("Group announcements", ("view_channel", "send_messages", "embed_links")),
     "volunteers_channel_id": ("Volunteers", ("view_channel", "send_messages", "embed_links")),

@@ -24,7 +24,7 @@ from bot.errors import NotConfigured, UserFacingError
 from bot.ui import reply
 from cogs.crisis import countries, store
 from cogs.crisis.answer import build_concern_card, build_crisis_card, build_listener_alert, listener_notice
-from cogs.crisis.lines import CrisisData, load_crisis_data
+from cogs.crisis.lines import CrisisData, default_crisis_data
 from cogs.crisis.matcher import MAX_PHRASE_LENGTH, Match, Matcher
 from cogs.crisis.store import MemberPrefs
 from cogs.crisis.views import INTENT_GUIDE, alert_embed, card_embed
@@ -61,7 +61,7 @@ class Crisis(commands.Cog):
         self._last_dm: dict[tuple[int, int], datetime] = {}
 
     async def cog_load(self) -> None:
-        self.data = load_crisis_data()  # raises CrisisDataError: the bot must not start with broken crisis data
+        self.data = default_crisis_data()  # raises CrisisDataError: the bot must not start with broken crisis data
         self.prefs = await store.all_member_prefs(self.bot.db)
         self.listened = await store.listened_channels(self.bot.db)
         # Compiling the phrase list takes about a second: keep it off the event loop.

@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.app import PeerBot
 from bot.checks import Audience, audience, audience_of, audiences_of
 from bot.ui import reply
-from cogs.help.views import help_embed
+from cogs.help.views import help_embeds
 
 
 def walk_leaf_commands(tree: app_commands.CommandTree[Any]) -> Iterator[app_commands.Command[Any, ..., Any]]:
@@ -40,4 +40,4 @@ class Help(commands.Cog):
             level = audience_of(command)
             if level in mine:
                 sections.setdefault(level, []).append((command.qualified_name, command.description))
-        await reply(interaction, embed=help_embed(sections))
+        await reply(interaction, embeds=help_embeds(sections))

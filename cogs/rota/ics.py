@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 from cogs.rota.schedule import Override, RotaShift, Shift, get_zone, occurrences_from
 
-__all__ = ["build_calendar", "escape_text", "fold_line"]
+__all__ = ["build_calendar", "escape_text", "fold_line", "vtimezone"]
 
 PRODID = "-//peerbot//Volunteer rota//EN"
 UID_DOMAIN = "peerbot"
@@ -183,7 +183,8 @@ def _observance(transition: _Transition, rule: str | None = None) -> list[str]:
 
 
 @lru_cache(maxsize=256)
-def _vtimezone(tz: str, first_year: int) -> tuple[str, ...]:
+def vtimezone(tz: str, first_year: int) -> tuple[str, ...]:
+    """The VTIMEZONE lines for ``tz`` (see the module docs), starting at 1 January ``first_year``."""
     zone = get_zone(tz)
     transitions = _transitions(zone, first_year, _VTIMEZONE_YEARS)
     lines = ["BEGIN:VTIMEZONE", f"TZID:{tz}"]
@@ -299,7 +300,7 @@ def build_calendar(
     timezones: list[str] = []
     if include_vtimezone:
         for tz in sorted(first_days):
-            timezones += _vtimezone(tz, first_days[tz].year - 1)
+            timezones += vtimezone(tz, first_days[tz].year - 1)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

@@ -10,7 +10,14 @@ from datetime import datetime, timedelta
 
 from bot.db import Database
 from cogs.rota import store
-from cogs.rota.schedule import MAX_SHIFT_LENGTH, Duty, Interval, duties_between, merge_intervals
+from cogs.rota.schedule import (
+    MAX_SHIFT_LENGTH,
+    Duty,
+    Interval,
+    duties_between,
+    merge_intervals,
+    occurrence_on,
+)
 
 
 async def duties(db: Database, guild_id: int, start: datetime, end: datetime) -> list[Duty]:
@@ -37,3 +44,26 @@ async def on_duty_blocks(db: Database, guild_id: int, now: datetime) -> dict[int
             if block.contains(now):
                 blocks[volunteer_id] = block
     return blocks
+
+
+async def volunteer_block(db: Database, guild_id: int, volunteer_id: int, now: datetime) -> Interval | None:
+    """The merged stretch of duty one volunteer is in right now (None when off duty).
+
+    Same answer as ``on_duty_blocks(...).get(volunteer_id)``, but reads only that volunteer's shifts, covers and
+    manual duty, so a role change at a shift boundary stays cheap in a guild with thousands of shifts.
+    """
+    start, end = now - MAX_SHIFT_LENGTH - timedelta(hours=1), now + MAX_SHIFT_LENGTH * 2
+    own = await store.volunteer_shifts(db, guild_id, volunteer_id)
+    intervals = [
+        d.interval
+        for d in duties_between(own, await store.volunteer_overrides(db, guild_id, volunteer_id), start, end)
+        if d.volunteer_id == volunteer_id
+    ]
+    for entry, local_date in await store.covers_taken_by(
+        db, guild_id, volunteer_id, (start - timedelta(days=2)).date()
+    ):
+        occurrence = occurrence_on(entry.shift, local_date).interval
+        if occurrence.start < end and occurrence.end > start:
+            intervals.append(occurrence)
+    intervals += await store.volunteer_manual_duties(db, guild_id, volunteer_id, start)
+    return next((block for block in merge_intervals(intervals) if block.contains(now)), None)

@@ -59,6 +59,12 @@ Durable jobs (``bot.store.jobs``; the cog registers a handler per kind)
   has (or may be getting) a Discord message; the handler deletes ``message_id``/``thread_id`` if set.
 - ``REPLY_JOB`` ``"shares:reply"``, ref = reply id: post the reply (delayed like shares) then
   ``mark_reply_posted``. ``REMOVE_REPLY_JOB`` ``"shares:remove-reply"``: delete a wiped reply's message.
+- The cog adds kinds of its own for moderators' cards, care alerts, report cards and the daily retention
+  sweep (``purge_expired``: unposted shares and rejected ones older than the retention window are wiped as
+  ``delete_by_author`` does). ``set_queue_message``, ``set_alert_message`` and ``set_report_message``
+  record what those jobs sent, once, so a retried job sends nothing twice.
+
+A share with crisis language (``needs_care``) is stored ``queued`` whatever the server's queue setting.
 After a store call that wrote a job commits, the cog arms it with ``scheduler.schedule`` and the same
 kind, ref, time and guild (``put_job`` is idempotent for a pending job). Functions that write several
 statements open their own transaction (``db.transaction()`` is not re-entrant): don't call them inside one.
@@ -106,7 +112,7 @@ class ShareSettings:
     per_hour: int = policy.DEFAULT_PER_HOUR
     delay_min_s: int = policy.DEFAULT_DELAY_MIN_S
     delay_max_s: int = policy.DEFAULT_DELAY_MAX_S
-    require_approval: bool = False
+    require_approval: bool = True  # takes effect only where a share queue channel is set (the cog decides)
     min_account_age_days: int = 0
     min_member_age_days: int = 0
 
@@ -148,6 +154,8 @@ class Share:
     decided_by: int | None
     decided_at: datetime | None
     reject_reason: str | None = field(repr=False)
+    needs_care: bool = False  # crisis language: held for a moderator, never posted automatically
+    alert_message_id: int | None = None  # the staff alert about a share that needs care
 
     @property
     def is_postable(self) -> bool:
@@ -172,6 +180,7 @@ class QueuedShare:
     pseudonym: str | None
     submitted_hour: datetime
     queue_message_id: int | None
+    needs_care: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,6 +207,7 @@ class Report:
     reason: str = field(repr=False)
     status: ReportStatus
     created_at: datetime
+    message_id: int | None = None  # the moderators' card about it
 
 
 @dataclass(frozen=True)
@@ -247,7 +257,7 @@ def share_id_from_job_ref(ref: str) -> int:
 _SHARE_COLUMNS = (
     "SELECT id, guild_id, status, title, body, content_warning, mod_content_warning, pseudonym, created_at,"
     " post_after, posted_at, channel_id, message_id, thread_id, queue_message_id, post_job_ref, support_count,"
-    " decided_by, decided_at, reject_reason FROM shares"
+    " decided_by, decided_at, reject_reason, needs_care, alert_message_id FROM shares"
 )
 
 
@@ -273,6 +283,8 @@ def _share(row: sqlite3.Row) -> Share:
         decided_by=row["decided_by"],
         decided_at=_dt(row["decided_at"]),
         reject_reason=row["reject_reason"],
+        needs_care=bool(row["needs_care"]),
+        alert_message_id=row["alert_message_id"],
     )
 
 
@@ -297,6 +309,7 @@ def _report(row: sqlite3.Row) -> Report:
         reason=row["reason"],
         status=row["status"],
         created_at=cast(datetime, _dt(row["created_at"])),
+        message_id=row["message_id"],
     )
 
 
@@ -388,17 +401,20 @@ async def create_share(
     *,
     key: bytes,
     now: datetime | None = None,
+    needs_care: bool = False,
 ) -> Share:
     """Store a submission (and its post job, unless it waits for approval) in one transaction.
 
     Also records the submission time for the rate limit. The caller checks ``is_blocked`` and the rate
     limit first. ``post_after`` is ignored when approval is required (``approve`` sets it) and required
-    otherwise. ValueError if the text breaks the limits in ``policy``.
+    otherwise. ``needs_care`` (crisis language) always holds the share for a moderator, as if approval were
+    required. ValueError if the text breaks the limits in ``policy``.
     """
     now = _now(now)
     problem = policy.submission_problem(title, body, cw)
     if problem is not None:
         raise ValueError(problem)
+    require_approval = require_approval or needs_care
     if not require_approval and post_after is None:
         raise ValueError("post_after is required when the share is not moderated first")
     status: ShareStatus = "queued" if require_approval else "pending"
@@ -412,8 +428,8 @@ async def create_share(
             (guild_id, _ts(policy.window_start(now))),
         )
         share_id = await db.insert(
-            "INSERT INTO shares (guild_id, author_token, title, body, content_warning, status, created_at, post_after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO shares (guild_id, author_token, title, body, content_warning, status, created_at, post_after,"
+            " needs_care) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 guild_id,
                 token,
@@ -423,6 +439,7 @@ async def create_share(
                 status,
                 _ts(now),
                 None if require_approval or post_after is None else _ts(post_after),
+                1 if needs_care else None,
             ),
         )
         pseudonym = anonymity.pseudonym_for(pseudonym_mode, key, share_id, token)
@@ -440,14 +457,16 @@ async def get_share(db: Database, share_id: int, guild_id: int | None = None) ->
         row = await db.fetchone(
             "SELECT id, guild_id, status, title, body, content_warning, mod_content_warning, pseudonym, created_at,"
             " post_after, posted_at, channel_id, message_id, thread_id, queue_message_id, post_job_ref, support_count,"
-            " decided_by, decided_at, reject_reason FROM shares WHERE id = ?",
+            " decided_by, decided_at, reject_reason, needs_care, alert_message_id FROM shares"
+            " WHERE id = ?",
             (share_id,),
         )
     else:
         row = await db.fetchone(
             "SELECT id, guild_id, status, title, body, content_warning, mod_content_warning, pseudonym, created_at,"
             " post_after, posted_at, channel_id, message_id, thread_id, queue_message_id, post_job_ref, support_count,"
-            " decided_by, decided_at, reject_reason FROM shares WHERE id = ? AND guild_id = ?",
+            " decided_by, decided_at, reject_reason, needs_care, alert_message_id FROM shares"
+            " WHERE id = ? AND guild_id = ?",
             (share_id, guild_id),
         )
     return None if row is None else _share(row)
@@ -458,7 +477,8 @@ async def share_by_message(db: Database, message_id: int) -> Share | None:
     row = await db.fetchone(
         "SELECT id, guild_id, status, title, body, content_warning, mod_content_warning, pseudonym, created_at,"
         " post_after, posted_at, channel_id, message_id, thread_id, queue_message_id, post_job_ref, support_count,"
-        " decided_by, decided_at, reject_reason FROM shares WHERE message_id = ?",
+        " decided_by, decided_at, reject_reason, needs_care, alert_message_id FROM shares"
+        " WHERE message_id = ?",
         (message_id,),
     )
     return None if row is None else _share(row)
@@ -469,7 +489,8 @@ async def shares_by_author(db: Database, guild_id: int, token: str) -> list[Shar
     rows = await db.fetchall(
         "SELECT id, guild_id, status, title, body, content_warning, mod_content_warning, pseudonym, created_at,"
         " post_after, posted_at, channel_id, message_id, thread_id, queue_message_id, post_job_ref, support_count,"
-        " decided_by, decided_at, reject_reason FROM shares WHERE guild_id = ? AND author_token = ?"
+        " decided_by, decided_at, reject_reason, needs_care, alert_message_id FROM shares"
+        " WHERE guild_id = ? AND author_token = ?"
         " ORDER BY created_at DESC, id DESC",
         (guild_id, token),
     )
@@ -602,12 +623,14 @@ async def _wipe_share(db: Database, share: Share, now: datetime) -> None:
     """Status 'deleted'; keep id, guild, status, timestamps, Discord ids, counts. No transaction of its own."""
     await db.execute(
         "UPDATE shares SET status = 'deleted', author_token = NULL, title = NULL, body = NULL,"
-        " content_warning = NULL, mod_content_warning = NULL, pseudonym = NULL, reject_reason = NULL WHERE id = ?",
+        " content_warning = NULL, mod_content_warning = NULL, pseudonym = NULL, reject_reason = NULL,"
+        " needs_care = NULL WHERE id = ?",
         (share.id,),
     )
     await _wipe_share_children(db, share.id)
     await db.execute("DELETE FROM share_reports WHERE share_id = ?", (share.id,))
-    if share.status in ("pending", "approved", "posted"):
+    if share.status in ("pending", "approved", "posted") or share.queue_message_id is not None:
+        # Also for a queued share whose moderators' card shows its text: the handler blanks the card.
         await _write_remove_job(db, share.id, share.guild_id, now)
 
 
@@ -636,8 +659,8 @@ async def delete_by_author(
 async def queue(db: Database, guild_id: int) -> list[QueuedShare]:
     """The moderation queue: shares waiting for a decision, oldest first, without author information."""
     rows = await db.fetchall(
-        "SELECT id, guild_id, title, body, content_warning, pseudonym, created_at, queue_message_id FROM shares"
-        " WHERE guild_id = ? AND status = 'queued' ORDER BY id",
+        "SELECT id, guild_id, title, body, content_warning, pseudonym, created_at, queue_message_id, needs_care"
+        " FROM shares WHERE guild_id = ? AND status = 'queued' ORDER BY id",
         (guild_id,),
     )
     return [
@@ -650,6 +673,7 @@ async def queue(db: Database, guild_id: int) -> list[QueuedShare]:
             pseudonym=r["pseudonym"],
             submitted_hour=cast(datetime, _dt(r["created_at"])).replace(minute=0, second=0, microsecond=0),
             queue_message_id=r["queue_message_id"],
+            needs_care=bool(r["needs_care"]),
         )
         for r in rows
     ]
@@ -660,7 +684,7 @@ async def unposted(db: Database, guild_id: int) -> list[Share]:
     rows = await db.fetchall(
         "SELECT id, guild_id, status, title, body, content_warning, mod_content_warning, pseudonym, created_at,"
         " post_after, posted_at, channel_id, message_id, thread_id, queue_message_id, post_job_ref, support_count,"
-        " decided_by, decided_at, reject_reason FROM shares"
+        " decided_by, decided_at, reject_reason, needs_care, alert_message_id FROM shares"
         " WHERE guild_id = ? AND status IN ('pending', 'approved') AND message_id IS NULL ORDER BY id",
         (guild_id,),
     )
@@ -750,7 +774,7 @@ async def add_report(
         if added != 1:
             return None
         found = await db.fetchone(
-            "SELECT id, guild_id, share_id, reason, status, created_at FROM share_reports"
+            "SELECT id, guild_id, share_id, reason, status, created_at, message_id FROM share_reports"
             " WHERE share_id = ? AND reporter_token = ?",
             (share_id, reporter_token),
         )
@@ -761,7 +785,7 @@ async def add_report(
 async def pending_reports(db: Database, guild_id: int) -> list[Report]:
     """Open reports in this server, oldest first, without reporters."""
     rows = await db.fetchall(
-        "SELECT id, guild_id, share_id, reason, status, created_at FROM share_reports"
+        "SELECT id, guild_id, share_id, reason, status, created_at, message_id FROM share_reports"
         " WHERE guild_id = ? AND status = 'open' ORDER BY id",
         (guild_id,),
     )
@@ -785,13 +809,22 @@ async def resolve_report(
 
 
 async def block_author(
-    db: Database, guild_id: int, token: str, reason: str | None, *, now: datetime | None = None
+    db: Database,
+    guild_id: int,
+    token: str,
+    reason: str | None,
+    *,
+    now: datetime | None = None,
+    share_id: int | None = None,
 ) -> bool:
-    """Block this token from sharing in this server; False if it already was."""
+    """Block this token from sharing in this server; False if it already was.
+
+    ``share_id`` records which share the block was made from, so it can be lifted by that id later.
+    """
     changed = await db.execute(
-        "INSERT INTO share_blocks (guild_id, author_token, reason, created_at) VALUES (?, ?, ?, ?)"
+        "INSERT INTO share_blocks (guild_id, author_token, reason, created_at, share_id) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (guild_id, author_token) DO NOTHING",
-        (guild_id, token, _limited(reason, policy.REASON_MAX, "The reason"), _ts(_now(now))),
+        (guild_id, token, _limited(reason, policy.REASON_MAX, "The reason"), _ts(_now(now)), share_id),
     )
     return changed == 1
 
@@ -801,7 +834,7 @@ async def block_author_of(db: Database, share_id: int, reason: str | None, *, no
     row = await db.fetchone("SELECT guild_id, author_token FROM shares WHERE id = ?", (share_id,))
     if row is None or row["author_token"] is None:
         return False
-    return await block_author(db, row["guild_id"], row["author_token"], reason, now=now)
+    return await block_author(db, row["guild_id"], row["author_token"], reason, now=now, share_id=share_id)
 
 
 async def is_blocked(db: Database, guild_id: int, token: str) -> bool:
@@ -888,7 +921,7 @@ async def _wipe_author(db: Database, guild_id: int, token: str, now: datetime) -
     rows = await db.fetchall(
         "SELECT id, guild_id, status, title, body, content_warning, mod_content_warning, pseudonym, created_at,"
         " post_after, posted_at, channel_id, message_id, thread_id, queue_message_id, post_job_ref, support_count,"
-        " decided_by, decided_at, reject_reason FROM shares"
+        " decided_by, decided_at, reject_reason, needs_care, alert_message_id FROM shares"
         " WHERE guild_id = ? AND author_token = ? AND status <> 'deleted'",
         (guild_id, token),
     )
@@ -950,3 +983,99 @@ def make_user_data_deleter(key: bytes) -> Callable[[Database, int], Awaitable[in
         return removed
 
     return delete_user_data
+
+
+# --- Discord bookkeeping ----------------------------------------------------------------------------------
+
+
+async def set_alert_message(db: Database, share_id: int, message_id: int) -> bool:
+    """Record the staff alert about a share that needs care (once), so a retried job does not alert twice."""
+    changed = await db.execute(
+        "UPDATE shares SET alert_message_id = ? WHERE id = ? AND alert_message_id IS NULL", (message_id, share_id)
+    )
+    return changed == 1
+
+
+async def get_report(db: Database, report_id: int) -> Report | None:
+    row = await db.fetchone(
+        "SELECT id, guild_id, share_id, reason, status, created_at, message_id FROM share_reports WHERE id = ?",
+        (report_id,),
+    )
+    return None if row is None else _report(row)
+
+
+async def set_report_message(db: Database, report_id: int, message_id: int) -> bool:
+    """Record the moderators' card about an open report (once)."""
+    changed = await db.execute(
+        "UPDATE share_reports SET message_id = ? WHERE id = ? AND status = 'open' AND message_id IS NULL",
+        (message_id, report_id),
+    )
+    return changed == 1
+
+
+async def unannounced(db: Database, guild_id: int) -> tuple[list[int], list[int]]:
+    """(queued share ids without a moderators' card, open report ids without one): work to retry."""
+    shares_ = await db.fetchall(
+        "SELECT id FROM shares WHERE guild_id = ? AND status = 'queued' AND queue_message_id IS NULL ORDER BY id",
+        (guild_id,),
+    )
+    reports = await db.fetchall(
+        "SELECT id FROM share_reports WHERE guild_id = ? AND status = 'open' AND message_id IS NULL ORDER BY id",
+        (guild_id,),
+    )
+    return [int(r["id"]) for r in shares_], [int(r["id"]) for r in reports]
+
+
+async def reply_message_ids(db: Database, share_id: int) -> list[int]:
+    """The Discord messages of a share's replies (wiped ones too: their messages must still be removed)."""
+    rows = await db.fetchall(
+        "SELECT message_id FROM share_replies WHERE share_id = ? AND message_id IS NOT NULL ORDER BY id", (share_id,)
+    )
+    return [int(r["message_id"]) for r in rows]
+
+
+async def unblock_author_of(db: Database, guild_id: int, share_id: int) -> bool:
+    """Lift the block made from this share, or on whoever wrote it. False if there is none."""
+    async with db.transaction():
+        token = await db.fetchval("SELECT author_token FROM shares WHERE id = ? AND guild_id = ?", (share_id, guild_id))
+        changed = await db.execute(
+            "DELETE FROM share_blocks WHERE guild_id = ? AND (share_id = ? OR author_token = ?)",
+            (guild_id, share_id, token),
+        )
+    return changed > 0
+
+
+async def status_counts(db: Database, guild_id: int) -> dict[str, int]:
+    """How many shares of this server are in each status (``needs_care`` counts held ones needing care)."""
+    rows = await db.fetchall(
+        "SELECT status, count(*) AS n, sum(needs_care) AS care FROM shares WHERE guild_id = ? GROUP BY status",
+        (guild_id,),
+    )
+    counts = {str(r["status"]): int(r["n"]) for r in rows}
+    counts["needs_care"] = sum(int(r["care"] or 0) for r in rows if r["status"] == "queued")
+    return counts
+
+
+# --- retention --------------------------------------------------------------------------------------------
+
+
+async def purge_expired(db: Database, before: datetime, *, now: datetime | None = None) -> list[Share]:
+    """Wipe (as ``delete_by_author`` does) every share that never got posted and was submitted at or before
+    ``before`` (pending, queued or approved), and every rejected share decided at or before it; also forget
+    rate-limit rows that no longer count. One transaction. Returns the wiped shares as they were before."""
+    now = _now(now)
+    cutoff = _ts(before)
+    async with db.transaction():
+        rows = await db.fetchall(
+            "SELECT id, guild_id, status, title, body, content_warning, mod_content_warning, pseudonym, created_at,"
+            " post_after, posted_at, channel_id, message_id, thread_id, queue_message_id, post_job_ref, support_count,"
+            " decided_by, decided_at, reject_reason, needs_care, alert_message_id FROM shares"
+            " WHERE (status IN ('pending', 'queued', 'approved') AND message_id IS NULL AND created_at <= ?)"
+            " OR (status = 'rejected' AND COALESCE(decided_at, created_at) <= ?) ORDER BY id",
+            (cutoff, cutoff),
+        )
+        wiped = [_share(r) for r in rows]
+        for share in wiped:
+            await _wipe_share(db, share, now)
+        await db.execute("DELETE FROM share_rate_events WHERE created_at <= ?", (_ts(policy.window_start(now)),))
+    return wiped

@@ -84,6 +84,8 @@ async def invoke(fake: FakeDiscord, server: Server, bot: PeerBot, leaf: Leaf, op
     except SandboxError:
         return  # Discord's own client would not send this (e.g. over an option's length limit)
     await ix.wait_response(timeout=3)
+    if ix.deferred:
+        await ix.wait_followups(1, timeout=3)
     if ix.modal is not None:
         values = {cid: "x" * int(spec.get("max_length") or 1) for cid, spec in ix.modal.inputs().items()}
         ix = await (await fake.submit_modal(ix.modal, server.admin.id, values)).wait_response(timeout=3)
