@@ -12,7 +12,7 @@ import re
 import shlex
 import sys
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ Type slash commands as in Discord, options as name:value (quote values with spac
 Channels are #name, roles and people @name. Sandbox commands:
   as NAME            act as another person: you (admin), sam (member), val / vic (volunteers), fay, max
   click N            press button N of the last answer or message
+  pick N VALUE       choose VALUE in menu N of the last answer
   say #channel TEXT  post a normal message as the current person
   wait 2h / 30m      move the clock forward and run anything that fell due
   read #channel      the last messages in a channel;  dms  your direct messages from the bot
@@ -42,7 +43,23 @@ Channels are #name, roles and people @name. Sandbox commands:
   quit"""
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _MENTION = re.compile(r"<(#|@&|@!?)(\d+)>")
+_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::[tTdDfFR])?>")
+SETTLE = 0.3  # seconds for the bot's follow-on work (threads, alerts) before the next prompt
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def _coerce(value: Any, kind: int) -> Any:
+    """Typed text to the option's type (4 integer, 10 number, 5 boolean); the stand-in checks the rest."""
+    if not isinstance(value, str):
+        return value
+    with contextlib.suppress(ValueError):
+        if kind == 4:
+            return int(value)
+        if kind == 10:
+            return float(value)
+    if kind == 5:
+        return value.lower() in ("true", "yes", "on", "1")
+    return value
 
 
 def render(message: Message | None, text: str, buttons: list[tuple[str, str]]) -> str:
@@ -55,7 +72,11 @@ def _buttons(components: list[dict[str, Any]]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for row in components:
         for item in row.get("components", []):
-            if item.get("custom_id"):
+            if item.get("type") == 3:  # a select menu: show its options
+                choices = ", ".join(str(o.get("value")) for o in item.get("options", []))
+                label = item.get("placeholder") or "choose one"
+                found.append((f"{label} (pick N one of: {choices})", str(item["custom_id"])))
+            elif item.get("custom_id"):
                 found.append((str(item.get("label") or item["custom_id"]), str(item["custom_id"])))
             elif item.get("url"):
                 found.append((f"{item.get('label')} (link: {item['url']})", ""))
@@ -111,7 +132,11 @@ class SandboxSession:
                 return f"@{world.users[target].username}"
             return match[0]
 
-        return _MENTION.sub(name, text)
+        def when(match: re.Match[str]) -> str:
+            instant = datetime.fromtimestamp(int(match[1]), UTC)
+            return f"{instant:%a %d %b %Y %H:%M} UTC"
+
+        return _TIMESTAMP.sub(when, _MENTION.sub(name, text))
 
     async def execute(self, line: str) -> str:
         """Run one line and return what to print (mentions shown as names)."""
@@ -147,14 +172,26 @@ class SandboxSession:
                 raise SandboxError(f"'{word}' should be name:value")
             else:
                 path.append(word)
+        options = {k: _coerce(v, self._option_type(path, k)) for k, v in options.items()}
         ix = await self.fake.slash(self.server.guild.id, self.me.id, " ".join(path), options)
         return await self._answer(ix)
 
+    def _option_type(self, path: list[str], name: str) -> int:
+        try:
+            options = self.fake.command(path[0], self.server.guild.id).get("options") or []
+        except SandboxError:
+            return 3
+        for part in path[1:]:
+            options = next((o.get("options") or [] for o in options if o["name"] == part), [])
+        return next((int(o["type"]) for o in options if o["name"] == name), 3)
+
     async def _answer(self, ix: FakeInteraction) -> str:
         await ix.wait_response(timeout=10)
-        if ix.deferred:
-            with contextlib.suppress(TimeoutError):
-                await ix.wait_followups(1, timeout=10)
+        await asyncio.sleep(SETTLE)
+        if ix.response_type == 5:  # "thinking...": the answer comes as a follow-up or as an edit
+            deadline = asyncio.get_running_loop().time() + 10
+            while not (ix.followups or ix.edits) and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.02)
         if ix.modal is not None:
             return await self._fill_modal(ix)
         message = ix.followups[-1] if ix.followups else ix.original
@@ -169,7 +206,10 @@ class SandboxSession:
         values: dict[str, Any] = {}
         print(f"-- {ix.modal.title} --")  # noqa: T201 - interactive prompt
         for custom_id, spec in ix.modal.inputs().items():
-            values[custom_id] = await asyncio.to_thread(input, f"{spec.get('label', custom_id)}: ")
+            try:
+                values[custom_id] = await asyncio.to_thread(input, f"{spec.get('label', custom_id)}: ")
+            except EOFError:
+                return "(form closed without sending)"
         return await self._answer(await self.fake.submit_modal(ix.modal, self.me.id, values))
 
     async def _cmd_help(self, args: list[str]) -> str:
@@ -190,6 +230,15 @@ class SandboxSession:
         ix = await self.fake.click(self.last_message_id, custom_id, self.me.id)
         return await self._answer(ix)
 
+    async def _cmd_pick(self, args: list[str]) -> str:
+        if len(args) < 2 or not args[0].isdigit() or not 0 < int(args[0]) <= len(self.last_buttons):
+            return "(usage: pick N value, for a menu numbered [N] in the last answer)"
+        _, custom_id = self.last_buttons[int(args[0]) - 1]
+        if self.last_message_id is None:
+            return "(no message to pick on)"
+        ix = await self.fake.select(self.last_message_id, custom_id, self.me.id, [" ".join(args[1:])])
+        return await self._answer(ix)
+
     async def _cmd_say(self, args: list[str]) -> str:
         if len(args) < 2:
             return "(usage: say #channel text)"
@@ -204,7 +253,7 @@ class SandboxSession:
         if messages:
             self.last_message_id = messages[-1].id
             self.last_buttons = _buttons(messages[-1].components)
-        return "\n---\n".join(m.text() for m in messages) or "(no messages)"
+        return "\n---\n".join(render(m, m.text(), _buttons(m.components)) for m in messages) or "(no messages)"
 
     async def _cmd_dms(self, args: list[str]) -> str:
         messages = self.fake.dm_messages(self.me.id)[-3:]
@@ -238,8 +287,10 @@ async def _session_loop(session: SandboxSession) -> None:
         try:
             line = await asyncio.to_thread(input, f"{session.me.username}> ")
         except EOFError:
+            await asyncio.sleep(SETTLE)
             return
         if line.strip().lower() in ("quit", "exit"):
+            await asyncio.sleep(SETTLE)  # let work still in flight finish before the bot closes
             return
         print(await session.execute(line))  # noqa: T201 - the sandbox's output
 

@@ -34,6 +34,23 @@ async def test_session_runs_setup_help_and_crisis(
     assert "should be name:value" in await session.execute("/crisis country:GB extra")
 
 
+async def test_session_types_numbers_and_picks_from_menus(
+    fake: FakeDiscord, server: Server, bot: PeerBot, clock: ManualClock
+) -> None:
+    session = SandboxSession(fake, server, bot, clock)
+    await session.execute("quickstart")
+    await session.execute("as val")
+    assert "on duty until" in await session.execute("/duty on hours:2")
+    assert " UTC" in await session.execute("/duty status")  # Discord timestamps shown as readable times
+    await session.execute("as sam")
+    asked = await session.execute('/peer topic:"rough day"')
+    assert "pick N one of" in asked
+    await session.execute("pick 1 listen")
+    await session.execute("pick 2 medium")
+    assert "finding someone" in await session.execute("click 3")
+    assert "Claim" in await session.execute("read #volunteers")
+
+
 def test_sandbox_command_in_a_terminal() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "sandbox"],
