@@ -189,9 +189,8 @@ class SandboxSession:
         await ix.wait_response(timeout=10)
         await asyncio.sleep(SETTLE)
         if ix.response_type == 5:  # "thinking...": the answer comes as a follow-up or as an edit
-            deadline = asyncio.get_running_loop().time() + 10
-            while not (ix.followups or ix.edits) and asyncio.get_running_loop().time() < deadline:
-                await asyncio.sleep(0.02)
+            with contextlib.suppress(TimeoutError):
+                await self.fake.wait_for(lambda: ix.followups or ix.edits, timeout=10)
         if ix.modal is not None:
             return await self._fill_modal(ix)
         message = ix.followups[-1] if ix.followups else ix.original
