@@ -36,7 +36,7 @@ from bot.checks import audience
 from bot.db import Database
 from bot.errors import NotConfigured, UserFacingError
 from bot.store import Job
-from bot.ui import is_admin, reply
+from bot.ui import confirm, is_admin, reply
 from cogs.groups import store, views
 from cogs.groups.events import plan_event
 from cogs.groups.ics import CalendarGroup, build_calendar
@@ -60,7 +60,7 @@ from cogs.groups.reminders import (
 from cogs.groups.schedule import Meeting, local_today, meeting_on, next_meeting, window
 from cogs.groups.store import ChannelKind, Group
 from cogs.groups.validate import GroupInput, Place, apply_changes, new_details, parse_skip_date
-from cogs.groups.views import ConfirmArchive, JoinButton, LeaveButton, Upcoming
+from cogs.groups.views import JoinButton, LeaveButton, Upcoming
 from cogs.rota.schedule import WEEKDAY_NAMES
 from cogs.rota.timeparse import search_timezones
 
@@ -569,17 +569,16 @@ class Groups(commands.GroupCog, group_name="group", group_description="Weekly su
     async def archive(self, interaction: discord.Interaction, group: str) -> None:
         """Stop a group for good: no more meetings or reminders. Its history is kept."""
         found = await self._active_managed(interaction, group)
-        view = ConfirmArchive(interaction.user.id)
-        await interaction.response.send_message(
+        answer = await confirm(
+            interaction,
             f"Archive **{discord.utils.escape_markdown(found.name)}**? There will be no more meetings, reminders or "
             f"events; the {found.joined} member(s) with a seat are told.",
-            view=view,
-            ephemeral=True,
+            yes="Archive the group",
+            no="Keep it",
+            timed_out="Nothing changed (the question timed out).",
         )
-        view.message = await interaction.original_response()
-        await view.wait()
-        if view.value is not True:
-            if view.value is False:
+        if answer is not True:
+            if answer is False:
                 await interaction.edit_original_response(content="Okay, the group keeps running.", view=None)
             return
         if not await store.archive_group(self.db, found.id, self._now()):

@@ -7,7 +7,6 @@ to the group's facilitator and admins.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -335,41 +334,3 @@ def starting_text(group: Group, meeting: Meeting) -> str:
         f"\N{LARGE GREEN CIRCLE} **{_name(group)}** is starting now in {where_text(group)} "
         f"(until {ts(meeting.end, 't')}). Everyone who joined is welcome."
     )
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Archive confirmation
-# --------------------------------------------------------------------------------------------------------------------
-
-
-class ConfirmArchive(discord.ui.View):
-    """Archive / Keep it; only the person who asked can press them."""
-
-    def __init__(self, user_id: int) -> None:
-        super().__init__(timeout=120)
-        self.user_id = user_id
-        self.value: bool | None = None
-        self.message: discord.InteractionMessage | None = None
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.user_id
-
-    @discord.ui.button(label="Archive the group", style=discord.ButtonStyle.danger)
-    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmArchive]) -> None:
-        self.value = True
-        await interaction.response.defer()
-        self.stop()
-
-    @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmArchive]) -> None:
-        self.value = False
-        await interaction.response.defer()
-        self.stop()
-
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        if self.message is not None:
-            with contextlib.suppress(discord.HTTPException):  # the facilitator may have dismissed it
-                await self.message.edit(content="Nothing changed (the question timed out).", view=self)
