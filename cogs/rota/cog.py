@@ -38,6 +38,7 @@ from bot.app import PeerBot
 from bot.checks import audience, audiences_of, require
 from bot.errors import MissingRole, NotConfigured, UserFacingError
 from bot.store import GuildConfig, Job
+from bot.tasks import spawn
 from bot.ui import confirm, is_admin, reply
 from cogs.crisis.answer import build_crisis_card
 from cogs.crisis.lines import CrisisData, load_crisis_data
@@ -192,6 +193,23 @@ class Rota(commands.Cog):
         self.bot.user_data_deleters["rota"] = store.delete_user_data
         count = await self._ensure_jobs()
         log.info("Rota loaded: jobs ensured for %d shifts", count)
+        spawn(self._announce_leftover_requests(), name="rota-announce-leftovers")
+
+    async def _announce_leftover_requests(self) -> None:
+        """A request stored just before a crash still gets its thread and alert at once, not at the first
+        escalation: the member must never wait in silence."""
+        await self.bot.wait_until_ready()
+        for request in await store.unannounced_requests(self.bot.db):
+            guild = self.bot.get_guild(request.guild_id)
+            if guild is None:
+                continue
+            config = self.bot.cached_guild_config(request.guild_id)
+            on_duty = bool(await roster.on_duty_blocks(self.bot.db, request.guild_id, self.bot.clock.now()))
+            if request.thread_id is None:
+                await self._open_thread(guild, config, request, on_duty=on_duty)
+            if request.alert_message_id is None:
+                await self._post_alert(guild, config, request, on_duty=on_duty)
+            log.info("Peer request %s announced after a restart (guild %s)", request.id, request.guild_id)
 
     async def cog_unload(self) -> None:
         self.bot.user_data_deleters.pop("rota", None)

@@ -369,6 +369,14 @@ async def open_request_for(db: Database, guild_id: int, member_id: int) -> PeerR
     return None if row is None else _request(row)
 
 
+async def unannounced_requests(db: Database) -> list[PeerRequest]:
+    """Open requests whose thread or volunteers' alert never went out (the bot stopped in between)."""
+    rows = await db.fetchall(
+        _REQUEST + " WHERE status = 'open' AND (thread_id IS NULL OR alert_message_id IS NULL) ORDER BY created_at"
+    )
+    return [_request(r) for r in rows]
+
+
 async def unclaimed_requests(db: Database, guild_id: int) -> list[PeerRequest]:
     rows = await db.fetchall(_REQUEST + " WHERE guild_id = ? AND status = 'open' ORDER BY created_at", (guild_id,))
     return [_request(r) for r in rows]

@@ -4,12 +4,15 @@ escalation, and the honest answer when nobody is on duty."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from bot.app import PeerBot
 from bot.scheduler import ManualClock
+from cogs.rota import store as rota_store
 from sandbox.demo import Server
 from sandbox.flags import Perm
 from sandbox.server import FakeDiscord
+from sandbox.testing import running_bot
 from tests.cogs.rota.rota_helpers import (
     MON,
     SAMARITANS,
@@ -25,7 +28,7 @@ from tests.cogs.rota.rota_helpers import (
     move_to,
     posted_allowed_mentions,
 )
-from tests.helpers import eventually, run, settle
+from tests.helpers import eventually, make_bot, run, settle
 
 
 async def go_on_duty(fake: FakeDiscord, server: Server, user_id: int, hours: float = 2) -> None:
@@ -267,3 +270,22 @@ async def test_privacy_delete_removes_rota_data(fake: FakeDiscord, configured: S
     await (await fake.click(ask.original_id or 0, custom_ids(ask.original)[0], s.member.id)).wait_response()
     await eventually(lambda: "deleted" in ask.text())
     assert await bot.db.fetchval("SELECT count(*) FROM peer_requests") == 0
+
+
+async def test_request_stored_just_before_a_crash_is_announced_at_restart(
+    tmp_path: Path, fake: FakeDiscord, configured: Server, bot: PeerBot, clock: ManualClock
+) -> None:
+    s = configured
+    # The bot stopped after storing the request but before opening the thread or alerting anyone.
+    stored = await rota_store.create_request(
+        bot.db, s.guild.id, s.member.id, "listen", "high", "can't sleep", clock.now()
+    )
+    assert stored is not None
+    await bot.close()
+    async with running_bot(make_bot(tmp_path, fake, clock), fake):
+        alert = await eventually(
+            lambda: [m for m in fake.messages(s.volunteers.id) if "would like to talk" in m.text()]
+        )
+        assert len(alert) == 1
+        threads = await eventually(lambda: fake.calls_to("POST", rf"/channels/{s.peer.id}/threads$"))
+        assert len(threads) == 1
