@@ -15,9 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import PeerBot
+from bot.tasks import drain
 from sandbox.demo import Server
 from sandbox.errors import SandboxError
 from sandbox.server import FakeDiscord
+from tests.helpers import settle
 from tests.reliability.commands import BOOLEAN, INTEGER, NUMBER, STRING, Leaf, leaves, plain_value
 
 NASTY = [
@@ -88,6 +90,8 @@ def fit(value: str, spec: dict[str, Any]) -> str:
 async def invoke(
     fake: FakeDiscord, server: Server, bot: PeerBot, leaf: Leaf, options: dict[str, Any], typed: list[str]
 ) -> None:
+    await drain()  # background work from the previous example (a delayed post, a follow-up) must not count
+    await settle(5)
     before = dump(str(bot.settings.database_path))
     try:
         ix = await fake.slash(server.guild.id, server.admin.id, leaf.path, options)
