@@ -19,11 +19,22 @@ async def run_bot(settings: Settings) -> None:
     from bot.app import PeerBot
 
     async with PeerBot(settings) as bot:
+        stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
-                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-        await bot.start(settings.token)
+                loop.add_signal_handler(sig, stop.set)
+        runner = asyncio.create_task(bot.start(settings.token), name="bot")
+        stopper = asyncio.create_task(stop.wait(), name="stop-signal")
+        await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        # Close here, in the main task, so the database is closed before asyncio.run cancels what is left
+        # (an open aiosqlite connection would keep the process alive: omnilib/aiosqlite#299).
+        await bot.close()
+        stopper.cancel()
+        if runner.done():
+            runner.result()  # a start-up error surfaces here
+        else:
+            await runner
 
 
 async def migrate(settings: Settings) -> None:

@@ -84,6 +84,7 @@ class PeerBot(commands.AutoShardedBot):
         self.message_content_enabled = False
         self._configs: dict[int, GuildConfig] = {}
         self.synced = False
+        self._shutting_down = False
         # Each feature that stores personal data adds its `delete_user_data` here for /privacy delete.
         self.user_data_deleters: dict[str, Callable[[Database, int], Awaitable[int]]] = {}
         # The rota feature installs the "Talk to a peer" handler; other features call it through here.
@@ -159,11 +160,14 @@ class PeerBot(commands.AutoShardedBot):
         log.info("Connected as %s (%s) to %d servers", self.user, getattr(self.user, "id", "?"), len(self.guilds))
 
     async def close(self) -> None:
+        if self._shutting_down:
+            return
+        self._shutting_down = True
         if hasattr(self, "scheduler"):
             self.scheduler.shutdown()
         for name in list(self.extensions):
             await self.unload_extension(name)
         await super().close()
-        await drain()
+        await drain(cancel=True)
         if hasattr(self, "db"):
             await self.db.close()

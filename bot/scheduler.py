@@ -73,6 +73,7 @@ class Scheduler:
         self.clock = clock
         self._kinds: dict[str, _Kind] = {}
         self._armed: dict[int, datetime] = {}
+        self._running_jobs: set[int] = set()
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._running = False
 
@@ -134,6 +135,16 @@ class Scheduler:
                 fired += 1
 
     async def _fire(self, job_id: int) -> None:
+        # The timer and fire_soon may both wake the same job: run its handler once at a time.
+        if job_id in self._running_jobs:
+            return
+        self._running_jobs.add(job_id)
+        try:
+            await self._run(job_id)
+        finally:
+            self._running_jobs.discard(job_id)
+
+    async def _run(self, job_id: int) -> None:
         job = await store.get_job(self.db, job_id)
         if job is None or job.status != "pending" or job.kind not in self._kinds:
             return

@@ -26,8 +26,13 @@ def _done(task: asyncio.Task[Any]) -> None:
         log.error("Background task %s failed", task.get_name(), exc_info=task.exception())
 
 
-async def drain(seconds: float = 5.0) -> None:
-    """Wait for outstanding background tasks (used at shutdown and in tests)."""
+async def drain(seconds: float = 3.0, *, cancel: bool = False) -> None:
+    """Wait for outstanding background tasks; with `cancel`, cancel what is still running after `seconds`."""
     pending = [t for t in _TASKS if not t.done() and t is not asyncio.current_task()]
-    if pending:
-        await asyncio.wait(pending, timeout=seconds)
+    if not pending:
+        return
+    _, still_running = await asyncio.wait(pending, timeout=seconds)
+    if cancel:
+        for task in still_running:
+            task.cancel()
+        await asyncio.gather(*still_running, return_exceptions=True)

@@ -140,7 +140,9 @@ class SandboxSession:
 
     async def execute(self, line: str) -> str:
         """Run one line and return what to print (mentions shown as names)."""
-        return self.readable(await self._execute(line))
+        shown = self.readable(await self._execute(line))
+        await self.bot.scheduler.run_due()  # work due now runs at once, as it would on a real clock
+        return shown
 
     async def _execute(self, line: str) -> str:
         try:
