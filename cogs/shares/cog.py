@@ -691,11 +691,11 @@ class Shares(commands.Cog):
         count = sum(1 for s in await store.shares_by_author(self.bot.db, guild_id, token) if s.status != "deleted")
         await store.delete_author_data(self.bot.db, guild_id, token, now=self._now())
         log.info("All shares of one author deleted on request in guild %s (%d shares)", guild_id, count)
+        await self._flush_removals(guild_id)  # the posts are down before the member reads "deleted"
         await interaction.edit_original_response(
             content=f"Done: {count} share{'s' if count != 1 else ''} deleted and wiped, with your replies and support.",
             view=None,
         )
-        await self._flush_removals(guild_id)
 
     # -- /share-mod ------------------------------------------------------------------------------------------
 
