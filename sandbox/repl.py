@@ -48,10 +48,14 @@ SETTLE = 0.3  # seconds for the bot's follow-on work (threads, alerts) before th
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-def _coerce(value: Any, kind: int) -> Any:
-    """Typed text to the option's type (4 integer, 10 number, 5 boolean); the stand-in checks the rest."""
+def _coerce(value: Any, option: dict[str, Any]) -> Any:
+    """Typed text to the option's value: a choice by its name, or the type (4 integer, 10 number, 5 boolean)."""
     if not isinstance(value, str):
         return value
+    for choice in option.get("choices") or []:
+        if str(choice["name"]).casefold() == value.casefold():
+            return choice["value"]
+    kind = int(option["type"])
     with contextlib.suppress(ValueError):
         if kind == 4:
             return int(value)
@@ -174,18 +178,18 @@ class SandboxSession:
                 raise SandboxError(f"'{word}' should be name:value")
             else:
                 path.append(word)
-        options = {k: _coerce(v, self._option_type(path, k)) for k, v in options.items()}
+        options = {k: _coerce(v, self._option_schema(path, k)) for k, v in options.items()}
         ix = await self.fake.slash(self.server.guild.id, self.me.id, " ".join(path), options)
         return await self._answer(ix)
 
-    def _option_type(self, path: list[str], name: str) -> int:
+    def _option_schema(self, path: list[str], name: str) -> dict[str, Any]:
         try:
             options = self.fake.command(path[0], self.server.guild.id).get("options") or []
         except SandboxError:
-            return 3
+            return {"type": 3}
         for part in path[1:]:
             options = next((o.get("options") or [] for o in options if o["name"] == part), [])
-        return next((int(o["type"]) for o in options if o["name"] == name), 3)
+        return next((o for o in options if o["name"] == name), {"type": 3})
 
     async def _answer(self, ix: FakeInteraction) -> str:
         await ix.wait_response(timeout=10)
