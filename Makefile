@@ -27,6 +27,10 @@ migrate: $(STAMP)
 sync: $(STAMP)
 	$(BIN)/python -m bot sync
 
+# The benchmark (bench/): peerbot vs a bare discord.py bot on the loopback Discord; writes bench/results.md/.json.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
