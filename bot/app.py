@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -108,6 +109,9 @@ class PeerBot(commands.AutoShardedBot):
         await self.scheduler.start()
         if self.sync_commands:
             await self.sync_if_changed()
+        # Everything loaded so far lives for the whole run: keep it out of the collector's full passes,
+        # which otherwise block the event loop for hundreds of milliseconds (bench/results.md).
+        gc.freeze()
 
     async def _detect_message_content(self) -> None:
         # Request the privileged intent only when the Portal grants it: asking without it closes the gateway (4014).

@@ -124,3 +124,5 @@ def configure_logging(level: str) -> None:
     import discord.utils
 
     discord.utils.setup_logging(level=getattr(logging, level), root=True)
+    # APScheduler logs a line per armed job: thousands at start-up.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, getattr(logging, level)))

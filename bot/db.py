@@ -76,25 +76,21 @@ class Database:
             async with self._tx_lock:
                 pass
 
+    # Each await below is one trip to aiosqlite's worker thread; cursors are left to the garbage collector
+    # rather than closed with a second trip (a trip costs far more than the SQL: bench/results.md).
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return how many rows it changed."""
         await self._wait_for_other_transactions()
         cur = await self._conn.execute(sql, params)
-        try:
-            return int(cur.rowcount)
-        finally:
-            await cur.close()
+        return int(cur.rowcount)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT that must add a row; return the new row's id."""
         await self._wait_for_other_transactions()
         cur = await self._conn.execute(sql, params)
-        try:
-            if cur.rowcount != 1 or cur.lastrowid is None:
-                raise RuntimeError("INSERT added no row")
-            return int(cur.lastrowid)
-        finally:
-            await cur.close()
+        if cur.rowcount != 1 or cur.lastrowid is None:
+            raise RuntimeError("INSERT added no row")
+        return int(cur.lastrowid)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._wait_for_other_transactions()
@@ -102,14 +98,12 @@ class Database:
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         await self._wait_for_other_transactions()
-        async with self._conn.execute(sql, params) as cur:
-            row: sqlite3.Row | None = await cur.fetchone()
-            return row
+        rows = list(await self._conn.execute_fetchall(sql, params))
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         await self._wait_for_other_transactions()
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)

@@ -132,6 +132,9 @@ def peer_view(guild_id: int | None) -> discord.ui.View:
     """A persistent view holding only the "Talk to a peer" button."""
     view = discord.ui.View(timeout=None)
     view.add_item(TalkToPeerButton(guild_id or 0))
+    # The button is a registered dynamic item, so clicks are routed without this view; stopping it keeps
+    # discord.py from holding every sent copy (and a timer task each) in memory for 15 minutes.
+    view.stop()
     return view
 
 
