@@ -55,7 +55,7 @@ from cogs.resources.model import (
 )
 
 MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = 10000
 MAX_PROBLEMS_SHOWN = 20
 COLUMNS: tuple[str, ...] = tuple(spec.column for spec in FIELDS)
 REQUIRED_COLUMNS = ("name", "category")

@@ -235,10 +235,10 @@ async def test_size_and_row_limits(db: Database) -> None:
     with pytest.raises(DirectoryError, match="the limit is 2 MB"):
         await import_csv(db, too_big)
     too_many = csv_bytes(*[f"R{i},,food" for i in range(exchange.MAX_ROWS + 1)])
-    with pytest.raises(DirectoryError, match="more than 5,000 rows"):
+    with pytest.raises(DirectoryError, match="more than 10,000 rows"):
         await import_csv(db, too_many)
     json_too_many = json.dumps([{"name": f"R{i}", "category": "food"} for i in range(exchange.MAX_ROWS + 1)])
-    with pytest.raises(DirectoryError, match="more than 5,000 rows"):
+    with pytest.raises(DirectoryError, match="more than 10,000 rows"):
         await import_directory(db, GUILD, json_too_many.encode(), today=TODAY)
     assert await store.count_resources(db, GUILD) == 0
 
