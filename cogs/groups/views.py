@@ -85,16 +85,20 @@ async def _unavailable(interaction: discord.Interaction) -> None:
     await interaction.response.send_message("Groups are unavailable right now; please try again soon.", ephemeral=True)
 
 
-class JoinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"peerbot:groups:join:(?P<id>[0-9]+)"):
-    """Join the group (or its waitlist); works after restarts because the group id is in the custom_id."""
+class _GroupButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """A persistent button carrying the group id in its custom_id, so it works after restarts.
+
+    The base is never registered (its template matches nothing); Join and Leave set the details.
+    """
+
+    LABEL = ""
+    STYLE = discord.ButtonStyle.secondary
+    CUSTOM_ID = ""
 
     def __init__(self, group_id: int, *, disabled: bool = False) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Join",
-                style=discord.ButtonStyle.success,
-                custom_id=JOIN_ID.format(group_id),
-                disabled=disabled,
+                label=self.LABEL, style=self.STYLE, custom_id=self.CUSTOM_ID.format(group_id), disabled=disabled
             )
         )
         self.group_id = group_id
@@ -102,7 +106,7 @@ class JoinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"peer
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> JoinButton:
+    ) -> _GroupButton:
         return cls(int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -110,34 +114,27 @@ class JoinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"peer
         if actions is None:
             await _unavailable(interaction)
             return
+        await self.act(actions, interaction)
+
+    async def act(self, actions: GroupActions, interaction: discord.Interaction) -> None:
         await actions.join_from_button(interaction, self.group_id)
 
 
-class LeaveButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"peerbot:groups:leave:(?P<id>[0-9]+)"):
+class JoinButton(_GroupButton, template=r"peerbot:groups:join:(?P<id>[0-9]+)"):
+    """Join the group (or its waitlist)."""
+
+    LABEL = "Join"
+    STYLE = discord.ButtonStyle.success
+    CUSTOM_ID = JOIN_ID
+
+
+class LeaveButton(_GroupButton, template=r"peerbot:groups:leave:(?P<id>[0-9]+)"):
     """Leave the group or its waitlist."""
 
-    def __init__(self, group_id: int, *, disabled: bool = False) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Leave",
-                style=discord.ButtonStyle.secondary,
-                custom_id=LEAVE_ID.format(group_id),
-                disabled=disabled,
-            )
-        )
-        self.group_id = group_id
+    LABEL = "Leave"
+    CUSTOM_ID = LEAVE_ID
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> LeaveButton:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        actions = _actions(interaction)
-        if actions is None:
-            await _unavailable(interaction)
-            return
+    async def act(self, actions: GroupActions, interaction: discord.Interaction) -> None:
         await actions.leave_from_button(interaction, self.group_id)
 
 
