@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|migrate|sync|sandbox]` (also installed as `peerbot`)."""
+"""Command line: `python -m bot [run|migrate|sync|sandbox|backup PATH|restore PATH]` (also installed as `peerbot`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import contextlib
 import logging
 import signal
 import sys
+from pathlib import Path
 
+from bot.backup import BackupError, backup, restore
 from bot.config import ConfigError, Settings, configure_logging, load_settings
 from bot.db import Database, MigrationError
 
@@ -66,10 +68,17 @@ def main(argv: list[str] | None = None) -> int:
         "command",
         nargs="?",
         default="run",
-        choices=("run", "migrate", "sync", "sandbox"),
-        help="run the bot (default), apply database migrations, force a command sync, or try the bot in a terminal",
+        choices=("run", "migrate", "sync", "sandbox", "backup", "restore"),
+        help="run the bot (default), apply database migrations, force a command sync, try the bot in a terminal, "
+        "copy the database while the bot runs (backup PATH), or put a backup back with the bot stopped "
+        "(restore PATH)",
     )
+    parser.add_argument("path", nargs="?", help="backup: the new file (or a folder); restore: the backup file")
     args = parser.parse_args(argv)
+    if args.command in ("backup", "restore") and not args.path:
+        parser.error(f"{args.command} needs a PATH, e.g. `python -m bot {args.command} backups/peerbot.sqlite3`")
+    if args.command not in ("backup", "restore") and args.path:
+        parser.error(f"{args.command} takes no PATH")
     try:
         if args.command == "sandbox":
             from sandbox.repl import main as sandbox_main
@@ -77,7 +86,15 @@ def main(argv: list[str] | None = None) -> int:
             return sandbox_main()
         settings = load_settings(require_token=args.command in ("run", "sync"))
         configure_logging(settings.log_level)
-        if args.command == "migrate":
+        if args.command == "backup":
+            copied = backup(settings.database_path, Path(args.path))
+            print(f"Backed up {settings.database_path} to {copied.path} ({copied.size:,} bytes, checked).")  # noqa: T201
+            print("Keep the secret key file (SECRET_KEY_FILE) safe too, separately: it is not in the backup.")  # noqa: T201
+        elif args.command == "restore":
+            copied = restore(Path(args.path), settings.database_path)
+            print(f"Restored {args.path} into {settings.database_path}; the previous file was kept beside it.")  # noqa: T201
+            asyncio.run(migrate(settings))
+        elif args.command == "migrate":
             asyncio.run(migrate(settings))
         elif args.command == "sync":
             asyncio.run(force_sync(settings))
@@ -86,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"peerbot: configuration error: {exc}", file=sys.stderr)  # noqa: T201
         return 2
+    except BackupError as exc:
+        print(f"peerbot: {exc}", file=sys.stderr)  # noqa: T201
+        return 1
     except MigrationError as exc:
         print(f"peerbot: database error: {exc}", file=sys.stderr)  # noqa: T201
         return 2

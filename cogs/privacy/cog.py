@@ -1,7 +1,10 @@
-"""`/privacy show` and `/privacy delete`: every feature's `delete_user_data`, behind one confirmation."""
+"""`/privacy show`, `/privacy export` (a JSON file of every row under the member's id) and `/privacy delete`
+(every feature's `delete_user_data`, behind one confirmation)."""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 
 import discord
@@ -11,7 +14,8 @@ from discord.ext import commands
 from bot.app import PeerBot
 from bot.checks import audience
 from bot.ui import confirm, reply
-from cogs.privacy.views import SUMMARY
+from cogs.privacy import store
+from cogs.privacy.views import EXPORT_READY, SUMMARY
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,16 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="What p
     async def show(self, interaction: discord.Interaction) -> None:
         """What peerbot keeps about you."""
         await reply(interaction, SUMMARY)
+
+    @audience("member")
+    @app_commands.command(name="export")
+    async def export(self, interaction: discord.Interaction) -> None:
+        """Get a file with everything peerbot keeps about you."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await store.export_user_data(self.bot.db, interaction.user.id)
+        body = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
+        log.info("Exported user data on request (%d sections)", len(data["data"]))
+        await reply(interaction, EXPORT_READY, file=discord.File(io.BytesIO(body), filename="peerbot-my-data.json"))
 
     @audience("member")
     @app_commands.command(name="delete")

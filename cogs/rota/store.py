@@ -470,4 +470,8 @@ async def delete_user_data(db: Database, user_id: int) -> int:
     removed += await db.execute("DELETE FROM duty_handoffs WHERE author_id = ?", (user_id,))
     removed += await db.execute("DELETE FROM volunteer_limits WHERE volunteer_id = ?", (user_id,))
     removed += await db.execute("DELETE FROM peer_requests WHERE member_id = ?", (user_id,))
+    # A request still being answered keeps its volunteer until it is closed (the member is waiting on them).
+    removed += await db.execute(
+        "UPDATE peer_requests SET claimed_by = NULL WHERE claimed_by = ? AND status = 'closed'", (user_id,)
+    )
     return removed

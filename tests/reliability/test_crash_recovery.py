@@ -11,8 +11,9 @@ process is started on the same database, and the test checks that:
 * the Support button under the share posted by the first process is answered by the second one;
 * after a clean stop the database passes ``PRAGMA integrity_check``.
 
-Due group reminders are not driven here (their 15-minute lead is impractical on a real clock); the scheduler's
-at-most-once behaviour across restarts is covered with the manual clock in tests/bot/test_scheduler.py.
+A second test kills the process while a group's reminder DMs are going out (reminders fall due on a whole
+minute, so it waits for the next one): after the restart no member gets the reminder twice, every member
+either got it or is accounted for as in flight at the kill, and the job is finished.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ import random
 import re
 import sqlite3
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.db import Database
+from cogs.groups.reminders import KIND_REMINDER
 from sandbox.demo import Server, build_server
 from sandbox.models import Message
 from sandbox.server import FakeDiscord
@@ -204,3 +208,89 @@ async def test_kill_nine_mid_burst_loses_and_doubles_nothing(tmp_path: Path, see
 def _requests(database: Path) -> list[tuple[int, int]]:
     with contextlib.closing(sqlite3.connect(database)) as conn:
         return [(int(r[0]), int(r[1])) for r in conn.execute("SELECT id, member_id FROM peer_requests")]
+
+
+REMINDED = 150
+GROUP_NAME = "Crash-test evening circle"
+
+
+async def seed_due_reminder(database: Path, server: Server, members: list[int], due: datetime) -> str:
+    """A group meeting one minute after `due`, with a 1-minute reminder and `members` joined; returns its ref."""
+    db = await Database.connect(database)
+    try:
+        await db.migrate()
+        meeting = due + timedelta(minutes=1)
+        group_id = await db.insert(
+            "INSERT INTO support_groups (guild_id, name, name_key, weekday, start_time, duration_minutes, tz,"
+            " channel_id, channel_kind, facilitator_id, lead_minutes, created_at)"
+            " VALUES (?, ?, ?, ?, ?, 60, 'UTC', ?, 'text', ?, '1', ?)",
+            (server.guild.id, GROUP_NAME, GROUP_NAME.casefold(), meeting.weekday(), meeting.strftime("%H:%M"),
+             server.groups.id, server.facilitator.id, (due - timedelta(days=7)).isoformat()),
+        )  # fmt: skip
+        await db.executemany(
+            "INSERT INTO group_members (group_id, user_id, status, since) VALUES (?, ?, 'joined', ?)",
+            [(group_id, user_id, (due - timedelta(days=1)).isoformat()) for user_id in members],
+        )
+        ref = f"{group_id}:{meeting.date().isoformat()}:1"
+        await db.execute(
+            "INSERT INTO jobs (kind, ref, guild_id, due_at) VALUES (?, ?, ?, ?)",
+            (KIND_REMINDER, ref, server.guild.id, due.isoformat()),
+        )
+    finally:
+        await db.close()
+    return ref
+
+
+def reminder_state(database: Path, ref: str) -> tuple[str, dict[int, str]]:
+    """The reminder job's status, and each member's row in group_reminders_sent (claimed, sent...)."""
+    with contextlib.closing(sqlite3.connect(database)) as conn:
+        (status,) = conn.execute("SELECT status FROM jobs WHERE kind = ? AND ref = ?", (KIND_REMINDER, ref)).fetchone()
+        outcomes = dict(conn.execute("SELECT user_id, outcome FROM group_reminders_sent").fetchall())
+    return status, outcomes
+
+
+async def test_kill_nine_while_reminders_go_out_never_sends_twice(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    async with FakeDiscord() as fake:
+        server = build_server(fake)
+        members = [fake.add_member(server.guild.id, f"circle_{n}").id for n in range(REMINDED)]
+        first = BotProcess(fake, tmp_path, "first")
+        second = BotProcess(fake, tmp_path, "second")
+        now = datetime.now(UTC)
+        due = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        if due - now < timedelta(seconds=15):  # time to start the process first
+            due += timedelta(minutes=1)
+        ref = await seed_due_reminder(first.database, server, members, due)
+
+        def reminded(user_id: int) -> int:
+            return sum(GROUP_NAME in m.text() for m in fake.dm_messages(user_id))
+
+        try:
+            await first.start()
+            await until_answering(fake, server)
+            wait = (due - datetime.now(UTC)).total_seconds()
+            await asyncio.sleep(wait + rng.uniform(0.05, 0.25))  # into the sending
+            await first.kill()
+            before = sum(reminded(user_id) for user_id in members)
+            print(f"{before}/{REMINDED} reminders were sent before the kill")  # noqa: T201
+            await second.start()
+            await until_answering(fake, server)
+            await eventually(lambda: reminder_state(second.database, ref)[0] != "pending", 30)
+            assert await second.stop() == 0, second.log()
+        finally:
+            for process in (first, second):
+                if process.process is not None and process.process.returncode is None:
+                    await process.kill()
+
+        status, outcomes = reminder_state(second.database, ref)
+        assert status == "done", status
+        counts = {user_id: reminded(user_id) for user_id in members}
+        assert max(counts.values()) == 1, f"a reminder was sent twice: {counts}"
+        for user_id, count in counts.items():
+            if count == 1:
+                assert outcomes.get(user_id) in ("sent", "sending"), (user_id, outcomes.get(user_id))
+            else:  # claimed in the instant of the kill: never sent twice means this one is not retried
+                assert user_id in outcomes and outcomes[user_id] != "sent", (user_id, outcomes.get(user_id))
+        lost = [user_id for user_id, count in counts.items() if count == 0]
+        assert len(lost) <= 1, f"{len(lost)} members lost their reminder at the kill"
+        assert "Traceback" not in second.log(), second.log()
