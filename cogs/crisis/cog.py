@@ -23,7 +23,13 @@ from bot.db import Database
 from bot.errors import NotConfigured, UserFacingError
 from bot.ui import reply
 from cogs.crisis import countries, store
-from cogs.crisis.answer import build_concern_card, build_crisis_card, build_listener_alert, listener_notice
+from cogs.crisis.answer import (
+    CrisisCard,
+    build_concern_card,
+    build_crisis_card,
+    build_listener_alert,
+    listener_notice,
+)
 from cogs.crisis.lines import CrisisData, default_crisis_data
 from cogs.crisis.matcher import MAX_PHRASE_LENGTH, Match, Matcher
 from cogs.crisis.store import MemberPrefs
@@ -62,6 +68,7 @@ class Crisis(commands.Cog):
 
     async def cog_load(self) -> None:
         self.data = default_crisis_data()  # raises CrisisDataError: the bot must not start with broken crisis data
+        self._cards: dict[str | None, CrisisCard] = {}  # /crisis answers by country code (a few hundred at most)
         self.prefs = await store.all_member_prefs(self.bot.db)
         self.listened = await store.listened_channels(self.bot.db)
         # Compiling the phrase list takes about a second: keep it off the event loop.
@@ -102,7 +109,9 @@ class Crisis(commands.Cog):
                 shown = discord.utils.escape_markdown(country.strip()[:40])
                 note = f"I don't recognise the country '{shown}', so here is help that works anywhere."
             code = chosen
-        card = build_crisis_card(self.data, code)
+        card = self._cards.get(code)
+        if card is None:
+            card = self._cards[code] = build_crisis_card(self.data, code)
         await interaction.response.send_message(
             content=note, embed=card_embed(card), view=peer_view(interaction.guild_id), ephemeral=True
         )
