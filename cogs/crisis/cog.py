@@ -21,6 +21,7 @@ from bot.app import PeerBot
 from bot.checks import audience
 from bot.db import Database
 from bot.errors import NotConfigured, UserFacingError
+from bot.tasks import spawn
 from bot.ui import reply
 from cogs.crisis import countries, store
 from cogs.crisis.answer import (
@@ -71,16 +72,23 @@ class Crisis(commands.Cog):
         self._cards: dict[str | None, CrisisCard] = {}  # /crisis answers by country code (a few hundred at most)
         self.prefs = await store.all_member_prefs(self.bot.db)
         self.listened = await store.listened_channels(self.bot.db)
-        # Compiling the phrase list takes about a second: keep it off the event loop.
-        self.default_matcher = await asyncio.to_thread(Matcher)
-        for guild_id, phrases in (await store.all_phrases(self.bot.db)).items():
-            self.matchers[guild_id] = await asyncio.to_thread(Matcher, phrases)
+        # Compiling the phrase list takes about a second: do it in a thread while the bot connects, instead
+        # of delaying start-up. Everything that needs a matcher awaits it, so no message goes unread meanwhile.
+        self._phrases = await store.all_phrases(self.bot.db)
+        self._compiled = spawn(self._compile_matchers(), name="crisis-matchers")
         self.bot.user_data_deleters["crisis"] = self._delete_user_data
         self.bot.add_dynamic_items(TalkToPeerButton)
         log.info("Crisis data compiled %s loaded; listening in %d channels", self.data.compiled, len(self.listened))
 
+    async def _compile_matchers(self) -> None:
+        self.default_matcher = await asyncio.to_thread(Matcher)
+        for guild_id, extra in self._phrases.items():
+            self.matchers[guild_id] = await asyncio.to_thread(Matcher, extra)
+        log.info("Crisis listener phrases compiled (%d servers with their own)", len(self.matchers))
+
     async def cog_unload(self) -> None:
         self.bot.user_data_deleters.pop("crisis", None)
+        self._compiled.cancel()
 
     async def _delete_user_data(self, db: Database, user_id: int) -> int:
         self.prefs.pop(user_id, None)
@@ -180,6 +188,14 @@ class Crisis(commands.Cog):
     # -- /crisis-listener (admins) ---------------------------------------------------------------------------
 
     def matcher_for(self, guild_id: int) -> Matcher:
+        """The server's matcher. In the second after start-up, before the background compile is done, it is
+        compiled here (blocking once) rather than ever skipping a check; async code uses `ready_matcher`."""
+        if not self._compiled.done():
+            return Matcher(self._phrases.get(guild_id, ()))
+        return self.matchers.get(guild_id, self.default_matcher)
+
+    async def ready_matcher(self, guild_id: int) -> Matcher:
+        await asyncio.shield(self._compiled)  # only waits in the first second after start-up
         return self.matchers.get(guild_id, self.default_matcher)
 
     @audience("admin")
@@ -234,7 +250,7 @@ class Crisis(commands.Cog):
     async def test(self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 2000]) -> None:
         """Check whether a message would trigger the listener, and which phrase."""
         assert interaction.guild_id is not None  # noqa: S101 - guild_only group
-        found = self.matcher_for(interaction.guild_id).match(text)
+        found = (await self.ready_matcher(interaction.guild_id)).match(text)
         if found is None:
             await reply(interaction, "No match: the listener would not react to that.")
             return
@@ -269,6 +285,7 @@ class Crisis(commands.Cog):
 
     @phrase_remove.autocomplete("phrase")
     async def _phrase_autocomplete(self, interaction: discord.Interaction, current: str) -> Choices:
+        await asyncio.shield(self._compiled)
         mine = self.matchers.get(interaction.guild_id or 0)
         names = mine.extra_phrases if mine else ()
         return [app_commands.Choice(name=p[:100], value=p) for p in names if current.casefold() in p.casefold()][:25]
@@ -277,6 +294,7 @@ class Crisis(commands.Cog):
     @phrases.command(name="list")
     async def phrase_list(self, interaction: discord.Interaction) -> None:
         """List this server's extra phrases (the built-in list always applies too)."""
+        await asyncio.shield(self._compiled)
         mine = self.matchers.get(interaction.guild_id or 0)
         if mine is None or not mine.extra_phrases:
             await reply(interaction, "No extra phrases yet; the built-in list applies. Add one with `phrases add`.")
@@ -285,7 +303,9 @@ class Crisis(commands.Cog):
         await reply(interaction, f"Extra phrases (the built-in list applies too):\n{listed}"[:1900])
 
     async def _reload_phrases(self, guild_id: int) -> None:
+        await asyncio.shield(self._compiled)  # or the start-up compile could overwrite this newer list
         phrases = (await store.all_phrases(self.bot.db)).get(guild_id, [])
+        self._phrases[guild_id] = phrases
         if phrases:
             self.matchers[guild_id] = await asyncio.to_thread(Matcher, phrases)
         else:
@@ -300,7 +320,7 @@ class Crisis(commands.Cog):
         parent_id = getattr(message.channel, "parent_id", None)
         if message.channel.id not in self.listened and parent_id not in self.listened:
             return
-        found = self.matcher_for(message.guild.id).match(message.content)
+        found = (await self.ready_matcher(message.guild.id)).match(message.content)
         if found is not None:
             await self._answer_match(message, found)
 
