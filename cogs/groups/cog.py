@@ -116,9 +116,11 @@ class Groups(commands.GroupCog, group_name="group", group_description="Weekly su
 
     # -- loading and planning ----------------------------------------------------------------------------------
 
+    def _skips_since(self, group: Group) -> date:
+        return local_today(group.when.tz, self._now()) - _SKIP_HORIZON
+
     async def _skips(self, group: Group) -> frozenset[date]:
-        since = local_today(group.when.tz, self._now()) - _SKIP_HORIZON
-        return await store.skipped_dates(self.db, group.id, since)
+        return await store.skipped_dates(self.db, group.id, self._skips_since(group))
 
     async def _schedule(self, group: Group, step: Step) -> None:
         await self.bot.scheduler.schedule(step.kind, step.ref(group.id), step.due, group.guild_id)
@@ -282,12 +284,19 @@ class Groups(commands.GroupCog, group_name="group", group_description="Weekly su
 
     async def _refresh_announcement(self, group_id: int) -> None:
         group = await store.get_group(self.db, group_id)
-        if group is None or group.announce_message_id is None:
+        if group is not None:
+            await self._show_announcement(group)
+
+    async def _show_announcement(self, group: Group, skipped: frozenset[date] | None = None) -> None:
+        """Edit the group's announcement to match ``group`` (``skipped``: its skipped dates, when already known)."""
+        if group.announce_message_id is None:
             return
         channel = self.bot.get_channel(group.announce_channel_id or 0)
         if not isinstance(channel, discord.TextChannel):
             return
-        next_up = next_meeting(group.when, self._now(), await self._skips(group)) if group.active else None
+        next_up = None
+        if group.active:
+            next_up = next_meeting(group.when, self._now(), await self._skips(group) if skipped is None else skipped)
         try:
             await channel.get_partial_message(group.announce_message_id).edit(
                 embed=views.announcement_embed(group, next_up),
@@ -675,18 +684,27 @@ class Groups(commands.GroupCog, group_name="group", group_description="Weekly su
             self._upcoming.pop(guild_id, None)
             self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
 
-    async def _seats_changed(self, group_id: int) -> None:
-        """Only a group's seat counts changed (join, leave, waitlist): swap it in the cached list, no recompute."""
-        fresh = await store.get_group(self.db, group_id)
+    async def _seats_changed(self, group: Group, skipped: frozenset[date] | None = None) -> None:
+        """Only a group's seat counts changed (join, leave, waitlist): swap it in the cached list (no recompute) and
+        show the new counts on its announcement. Runs after the member has their answer; ``skipped`` saves reading
+        the group's skipped dates again when the caller has them. Reads nothing when nothing shows the counts."""
+        guild_id = group.guild_id
+        self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
+        # Without seats the announcement says "open to everyone" whatever the counts: it needs no edit.
+        announced = group.announce_message_id is not None and group.capacity is not None
+        if not announced and guild_id not in self._upcoming:
+            return
+        fresh = await store.get_group(self.db, group.id)
         if fresh is None:
             return
-        self._generation[fresh.guild_id] = self._generation.get(fresh.guild_id, 0) + 1
-        cached = self._upcoming.get(fresh.guild_id)
-        if cached is None:
-            return
-        until, entries = cached
-        swapped = [Upcoming(fresh, e.meeting) if e.group.id == group_id else e for e in entries]
-        self._upcoming[fresh.guild_id] = (until, swapped)
+        self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
+        cached = self._upcoming.get(guild_id)
+        if cached is not None:
+            until, entries = cached
+            swapped = [Upcoming(fresh, e.meeting) if e.group.id == group.id else e for e in entries]
+            self._upcoming[guild_id] = (until, swapped)
+        if fresh.capacity is not None:
+            await self._show_announcement(fresh, skipped)
 
     # -- /group join and /group leave (and the buttons) ------------------------------------------------------
 
@@ -733,16 +751,19 @@ class Groups(commands.GroupCog, group_name="group", group_description="Weekly su
         await self._leave(interaction, group)
 
     async def _join(self, interaction: discord.Interaction, group: Group) -> None:
+        """Two database round trips before the answer (finding the group, then one statement that joins and reads
+        what the answer needs); the announcement and the cached list are updated after it."""
         name = discord.utils.escape_markdown(group.name)
+        ended = f"**{name}** has ended, so it can't be joined. `/group list` shows what's running."
         if not group.active:
-            await reply(
-                interaction, f"**{name}** has ended, so it can't be joined. `/group list` shows what's running."
-            )
+            await reply(interaction, ended)
             return
-        result = await store.join(self.db, group.id, interaction.user.id, self._now())
-        await self._seats_changed(group.id)
-        skipped = await self._skips(group)
-        next_up = next_meeting(group.when, self._now(), skipped)
+        now = self._now()
+        result = await store.join(self.db, group.id, interaction.user.id, now, skips_since=self._skips_since(group))
+        if result.ended:  # archived since it was looked up
+            await reply(interaction, ended)
+            return
+        next_up = next_meeting(group.when, now, result.skipped)
         if result.already:
             if result.status == "joined":
                 text = f"You already have a seat in **{name}**. Next meeting: {views.when_text(next_up)}."
@@ -750,12 +771,13 @@ class Groups(commands.GroupCog, group_name="group", group_description="Weekly su
                 text = f"You're already on the waitlist for **{name}** (number {result.position})."
             await reply(interaction, text)
             return
+        # A list being computed across this change must not be cached (see `upcoming`).
+        self._generation[group.guild_id] = self._generation.get(group.guild_id, 0) + 1
         if result.status == "joined":
             leads = group.details.leads
-            reminders = await store.reminders_enabled(self.db, group.guild_id, interaction.user.id)
             when = (
                 f"I'll send you a DM {format_leads(leads)} before each meeting."
-                if leads and reminders
+                if leads and result.reminders
                 else "Reminders are off for you (`/group reminders on`)."
                 if leads
                 else "This group sends no reminders."
@@ -769,21 +791,21 @@ class Groups(commands.GroupCog, group_name="group", group_description="Weekly su
                 f"**{name}** is full, so you're number {result.position} on the waitlist. "
                 "If a seat opens up, it's yours and I'll tell you by DM."
             )
-        log.info("Member joined group %s as %s", group.id, result.status)
         await reply(interaction, text)
-        await self._refresh_announcement(group.id)
+        log.info("Member joined group %s as %s", group.id, result.status)
+        await self._seats_changed(group, result.skipped)
 
     async def _leave(self, interaction: discord.Interaction, group: Group) -> None:
         name = discord.utils.escape_markdown(group.name)
         result = await store.leave(self.db, group.id, interaction.user.id, self._now())
-        await self._seats_changed(group.id)
         if result.was is None:
             await reply(interaction, f"You're not in **{name}**, so there's nothing to leave.")
             return
+        self._generation[group.guild_id] = self._generation.get(group.guild_id, 0) + 1
         where = "the waitlist for " if result.was == "waiting" else ""
         await reply(interaction, f"You've left {where}**{name}**. You're welcome back any time.")
         await self._seats_freed(group, result.promoted)
-        await self._refresh_announcement(group.id)
+        await self._seats_changed(group)
 
     async def _seats_freed(self, group: Group, promoted: tuple[int, ...]) -> None:
         stamp = self._now().strftime("%Y%m%dT%H%M%S%f")
@@ -1003,8 +1025,7 @@ class Groups(commands.GroupCog, group_name="group", group_description="Weekly su
             if group is None or not group.active:
                 continue
             await self._seats_freed(group, await store.fill_seats(self.db, group_id, self._now()))
-            await self._seats_changed(group_id)
-            await self._refresh_announcement(group_id)
+            await self._seats_changed(group)
 
 
 def _place(channel: Meets) -> Place:

@@ -8,10 +8,11 @@ its own transaction together with every other feature's deleter.
 Seats and the waitlist
 ----------------------
 ``join`` gives a seat while the group has fewer joined members than its capacity (no capacity: always), otherwise
-a place on the waitlist; ``leave`` frees the seat and, in the same transaction, hands it to the first member
-waiting (oldest ``since``, then insertion order). A capacity raised by ``/group edit`` fills seats the same way
-(:func:`fill_seats`); a capacity lowered below the joined count keeps everyone who has a seat (nobody is pushed
-out) and new joiners wait until the group is below capacity again.
+a place on the waitlist, in one ``INSERT ... SELECT ... RETURNING`` statement (atomic on its own, and a single
+round trip, so ``/group join`` answers after two). ``leave`` frees the seat and, in the same transaction, hands it
+to the first member waiting (oldest ``since``, then insertion order). A capacity raised by ``/group edit`` fills
+seats the same way (:func:`fill_seats`); a capacity lowered below the joined count keeps everyone who has a seat
+(nobody is pushed out) and new joiners wait until the group is below capacity again.
 
 DM logs
 -------
@@ -144,9 +145,17 @@ class Membership:
 
 @dataclass(frozen=True, slots=True)
 class JoinResult:
-    status: MemberStatus
+    """``status`` None: nothing changed because the group has ended (archived)."""
+
+    status: MemberStatus | None
     already: bool
     position: int = 0
+    reminders: bool = True  # the member's reminder setting in the group's server (no setting: on)
+    skipped: frozenset[date] = frozenset()  # the group's skipped dates, from the date the caller asked for
+
+    @property
+    def ended(self) -> bool:
+        return self.status is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,28 +458,68 @@ async def _fill(db: Database, group_id: int, now: datetime) -> tuple[int, ...]:
     return promoted
 
 
-async def join(db: Database, group_id: int, user_id: int, now: datetime) -> JoinResult:
-    """A seat if one is free, else a place on the waitlist. Joining twice changes nothing (``already``)."""
-    async with db.transaction():
-        current = await _status(db, group_id, user_id)
-        if current is not None:
-            position = await _position(db, group_id, user_id) if current == "waiting" else 0
-            return JoinResult(current, True, position)
-        row = await db.fetchone(
-            "SELECT capacity, (SELECT COUNT(*) FROM group_members WHERE group_id = ? AND status = 'joined') AS joined"
-            " FROM support_groups WHERE id = ?",
-            (group_id, group_id),
-        )
+# One statement joins: it decides seat or waitlist from the counts it reads, and inserts, atomically (a single
+# statement is its own transaction, and no other task's statement runs in the middle of it). Only an active group
+# can be joined; a member already in the group conflicts and nothing changes. RETURNING brings back, in the same
+# round trip, everything the answer needs: the place on the waitlist (counted without relying on whether the
+# subquery sees the new row), the member's reminder setting in the group's server, and the group's skipped dates.
+_JOIN = (
+    "INSERT INTO group_members (group_id, user_id, status, since)"
+    " SELECT g.id, ?2, CASE WHEN g.capacity IS NOT NULL AND (SELECT COUNT(*) FROM group_members c"
+    " WHERE c.group_id = g.id AND c.status = 'joined') >= g.capacity THEN 'waiting' ELSE 'joined' END, ?3"
+    " FROM support_groups g WHERE g.id = ?1 AND g.status = 'active'"
+    " ON CONFLICT (group_id, user_id) DO NOTHING"
+    " RETURNING status,"
+    " CASE WHEN status = 'waiting' THEN 1 + (SELECT COUNT(*) FROM group_members w WHERE w.group_id = ?1"
+    " AND w.status = 'waiting' AND w.user_id != ?2 AND w.since <= ?3) ELSE 0 END AS position,"
+    " (SELECT p.enabled FROM group_reminder_prefs p, support_groups pg WHERE pg.id = ?1"
+    " AND p.guild_id = pg.guild_id AND p.user_id = ?2) AS reminders,"
+    " (SELECT group_concat(s.local_date) FROM group_skips s WHERE s.group_id = ?1"
+    " AND s.local_date >= ?4) AS skips"
+)
+# Why nothing was inserted: already in the group (with the place on the waitlist), or the group has ended.
+_NOT_JOINED = (
+    "SELECT g.status AS group_status, m.status,"
+    " (SELECT COUNT(*) FROM group_members w WHERE w.group_id = m.group_id AND w.status = 'waiting'"
+    " AND (w.since < m.since OR (w.since = m.since AND w.rowid <= m.rowid))) AS position,"
+    " (SELECT p.enabled FROM group_reminder_prefs p WHERE p.guild_id = g.guild_id AND p.user_id = ?2)"
+    " AS reminders,"
+    " (SELECT group_concat(s.local_date) FROM group_skips s WHERE s.group_id = g.id"
+    " AND s.local_date >= ?4) AS skips"
+    " FROM support_groups g LEFT JOIN group_members m ON m.group_id = g.id AND m.user_id = ?2"
+    " WHERE g.id = ?1"
+)
+
+
+def _dates(text: str | None) -> frozenset[date]:
+    return frozenset(date.fromisoformat(d) for d in text.split(",")) if text else frozenset()
+
+
+async def join(db: Database, group_id: int, user_id: int, now: datetime, *, skips_since: date = date.min) -> JoinResult:
+    """A seat if one is free, else a place on the waitlist. Joining twice changes nothing (``already``); an archived
+    group can't be joined (``ended``). Raises :class:`LookupError` when the group doesn't exist.
+
+    One round trip when the member joins (two when they were already in, or the group ended). The result also
+    carries the member's reminder setting in the group's server and the group's skipped dates from ``skips_since``
+    (what the answer to the member needs), read in the same statement.
+    """
+    params = (group_id, user_id, _iso(now), skips_since.isoformat())  # ?1 to ?4 in the statements
+    while True:
+        row = await db.fetchone(_JOIN, params)
+        if row is not None:
+            return JoinResult(
+                row["status"], False, row["position"], reminders=row["reminders"] != 0, skipped=_dates(row["skips"])
+            )
+        row = await db.fetchone(_NOT_JOINED, params)
         if row is None:
             raise LookupError(group_id)
-        full = row["capacity"] is not None and row["joined"] >= row["capacity"]
-        status: MemberStatus = "waiting" if full else "joined"
-        await db.execute(
-            "INSERT INTO group_members (group_id, user_id, status, since) VALUES (?, ?, ?, ?)",
-            (group_id, user_id, status, _iso(now)),
-        )
-        position = await _position(db, group_id, user_id) if full else 0
-    return JoinResult(status, False, position)
+        reminders, skipped = row["reminders"] != 0, _dates(row["skips"])
+        if row["status"] is not None:
+            position = row["position"] if row["status"] == "waiting" else 0
+            return JoinResult(row["status"], True, position, reminders=reminders, skipped=skipped)
+        if row["group_status"] != "active":
+            return JoinResult(None, False, 0, reminders=reminders, skipped=skipped)
+        # Neither: the member left between the two statements (another task's); join again.
 
 
 async def leave(db: Database, group_id: int, user_id: int, now: datetime) -> LeaveResult:

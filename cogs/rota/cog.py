@@ -80,12 +80,13 @@ from cogs.rota.schedule import (
 from cogs.rota.store import PeerRequest
 from cogs.rota.timeparse import ParseError, parse_date, parse_time, parse_timezone, search_timezones
 from cogs.rota.views import (
+    ASK_ITEMS,
     DEBRIEF,
     HEARD_QUESTION,
     NO_PEER_TEAM,
     NOT_SET_UP,
     WANTS,
-    AskPeerView,
+    AskState,
     ClaimButton,
     CloseButton,
     CoverButton,
@@ -93,6 +94,8 @@ from cogs.rota.views import (
     TalkToPeerButton,
     TapOutButton,
     TapOutModal,
+    ask_embed,
+    ask_view,
     claim_view,
     cover_view,
     heard_view,
@@ -116,7 +119,8 @@ ASK_TEXT = (
     "**1.** What would help most right now?\n**2.** How urgent does it feel?\n"
     "Then press **Ask for a peer**, and someone from the volunteer team will join you in a private thread."
 )
-_DYNAMIC_ITEMS = (ClaimButton, TapOutButton, CloseButton, HeardButton, CoverButton)
+LEFT_SERVER = "You don't seem to be in that server any more, so I can't open a conversation."
+_DYNAMIC_ITEMS = (ClaimButton, TapOutButton, CloseButton, HeardButton, CoverButton, *ASK_ITEMS)
 
 
 def _ts(instant: datetime, style: str = "t") -> str:
@@ -625,19 +629,20 @@ class Rota(commands.Cog):
                 await reply(interaction, NOT_SET_UP, embed=self._crisis_embed(interaction.user.id, guild_id))
             return
         if interaction.guild_id is None and await self._member(guild, interaction.user.id) is None:
-            await reply(interaction, "You don't seem to be in that server any more, so I can't open a conversation.")
+            await reply(interaction, LEFT_SERVER)
             return
         existing = await store.open_request_for(self.bot.db, guild_id, interaction.user.id)
         if existing is not None:
             await reply(interaction, self._already_open(existing))
             return
-
-        async def submit(ix: discord.Interaction, wants: str, urgency: str) -> None:
-            await self._submit_request(ix, guild_id, topic, wants, urgency)
-
-        view = AskPeerView(interaction.user.id, submit)
-        await interaction.response.send_message(ASK_TEXT, view=view, ephemeral=True)
-        view.message = await interaction.original_response()
+        # Persistent, stateless components (cogs/rota/views.py): nothing is kept in memory for this message.
+        embed = ask_embed(topic)
+        await interaction.response.send_message(
+            ASK_TEXT,
+            embeds=[embed] if embed else [],
+            view=ask_view(AskState(guild_id, topic=topic), here=interaction.guild_id),
+            ephemeral=True,
+        )
 
     @staticmethod
     def _already_open(request: PeerRequest) -> str:
@@ -649,10 +654,18 @@ class Rota(commands.Cog):
             )
         return "Your request is already with the volunteers; one of them will reach out to you soon."
 
-    async def _submit_request(
+    async def submit_peer_request(
         self, interaction: discord.Interaction, guild_id: int, topic: str | None, wants: str, urgency: str
     ) -> None:
-        await interaction.response.edit_message(content="Thank you. I'm finding someone for you now…", view=None)
+        """**Ask for a peer** on the private step: store the request, then open its thread and alert the team."""
+        if interaction.guild_id != guild_id:  # asked from a DM: still a member of that server?
+            guild = self.bot.get_guild(guild_id)
+            if guild is None or await self._member(guild, interaction.user.id) is None:
+                await reply(interaction, LEFT_SERVER)
+                return
+        await interaction.response.edit_message(
+            content="Thank you. I'm finding someone for you now…", embeds=[], view=None
+        )
         now = self.bot.clock.now()
         request = await store.create_request(self.bot.db, guild_id, interaction.user.id, wants, urgency, topic, now)
         if request is None:

@@ -3,9 +3,10 @@
 Persistent buttons (they keep working after a restart) are `DynamicItem`s whose custom id carries the row id:
 ``peerbot:peer:<guild id>`` (Talk to a peer), ``peerbot:peer:claim:<request>``, ``peerbot:peer:tapout:<request>``,
 ``peerbot:peer:close:<request>``, ``peerbot:peer:heard:<request>:<1-5>`` and ``peerbot:rota:cover:<override>``.
+The private "what would help?" step is made of them too (``peerbot:peer:ask:wants``, ``peerbot:peer:ask:urgency``
+and ``peerbot:peer:ask:send[:<guild id>]``), its state kept in the message, so no view object lives per message.
 Their callbacks hand over to the rota cog through the small `RotaActions` protocol (views never import the cog).
-Short-lived questions (the private "what would help?" step, the tap-out note) are an ordinary view and a modal with
-explicit timeouts; the overnight-shift confirmation uses `bot.ui.confirm`.
+The tap-out note is a modal with an explicit timeout; the overnight-shift confirmation uses `bot.ui.confirm`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any, Protocol, cast, runtime_checkable
 
 import discord
@@ -35,7 +38,8 @@ NOT_SET_UP = (
 WANTS = {"listen": "to be listened to", "ideas": "ideas and advice"}
 URGENCY = {"low": "Low", "medium": "Medium", "high": "High"}
 URGENCY_EMOJI = {"low": "\N{LARGE GREEN CIRCLE}", "medium": "\N{LARGE YELLOW CIRCLE}", "high": "\N{LARGE RED CIRCLE}"}
-ASK_TIMEOUT = 600.0
+ASK_TIMEOUT = 600.0  # seconds: an unanswered "what would help?" question then times out
+_NEVER = r"(?!)"  # the template of abstract bases, which are never registered
 MODAL_TIMEOUT = 900.0
 DEBRIEF = (
     "Thank you for the time you gave. That sounded heavy: take a breath, have some water, and step away for a "
@@ -62,6 +66,10 @@ class RotaActions(Protocol):
     async def record_feedback(self, interaction: discord.Interaction, request_id: int, rating: int) -> None: ...
 
     async def take_cover(self, interaction: discord.Interaction, override_id: int) -> None: ...
+
+    async def submit_peer_request(
+        self, interaction: discord.Interaction, guild_id: int, topic: str | None, wants: str, urgency: str
+    ) -> None: ...
 
 
 async def report_failure(interaction: discord.Interaction, error: Exception) -> None:
@@ -138,65 +146,225 @@ def peer_view(guild_id: int | None) -> discord.ui.View:
     return view
 
 
-class AskPeerView(discord.ui.View):
-    """The private first step of a peer request: what would help, and how urgent it feels."""
+# -- the private first step of a peer request ---------------------------------------------------------------------
+#
+# Two selects and a button, all persistent dynamic items with fixed custom ids, so no view object is kept per
+# message (a /peer answer used to hold one, and its timer, for 10 minutes: bench/results.md). The state lives in
+# the message itself: a choice is shown by answering the select with the same message, that option marked as the
+# default; the topic, when there is one, is shown back in an embed whose footer (plain text on Discord) holds it
+# verbatim; the server is the one the message is in, or, when asked from a DM, carried by the button's custom id.
 
-    def __init__(self, member_id: int, on_submit: Callable[[discord.Interaction, str, str], Awaitable[None]]) -> None:
-        super().__init__(timeout=ASK_TIMEOUT)
-        self.member_id = member_id
-        self.on_submit = on_submit
-        self.wants: str | None = None
-        self.urgency: str | None = None
-        self.message: discord.InteractionMessage | None = None
+ASK_WANTS_ID = "peerbot:peer:ask:wants"
+ASK_URGENCY_ID = "peerbot:peer:ask:urgency"
+ASK_SEND_ID = "peerbot:peer:ask:send"
+ASK_TIMED_OUT = "This question timed out. `/peer` asks again whenever you're ready."
+ASK_CHOOSE_BOTH = "Please choose both: what would help, and how urgent it feels."
+TOPIC_HEADING = "**In your words** (shared with the volunteer team with your request):"
+TOPIC_MAX = 300
+_WANTS_OPTIONS = (("To be listened to", "listen", "\N{EAR}"), ("Ideas and advice", "ideas", "\N{ELECTRIC LIGHT BULB}"))
+_URGENCY_OPTIONS = (
+    ("Low: whenever someone is free", "low", None),
+    ("Medium: fairly soon, please", "medium", None),
+    ("High: I'd like someone as soon as possible", "high", None),
+)
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.member_id
 
-    @discord.ui.select(
-        custom_id="peerbot:peer:ask:wants",
-        placeholder="What would help most right now?",
-        options=[
-            discord.SelectOption(label="To be listened to", value="listen", emoji="\N{EAR}"),
-            discord.SelectOption(label="Ideas and advice", value="ideas", emoji="\N{ELECTRIC LIGHT BULB}"),
-        ],
+@dataclass(frozen=True, slots=True)
+class AskState:
+    """What the member chose so far, read back from the message (``guild_id``: where the request goes)."""
+
+    guild_id: int
+    wants: str | None = None
+    urgency: str | None = None
+    topic: str | None = None
+
+
+def ask_embed(topic: str | None) -> discord.Embed | None:
+    """The member's own words, shown back to them; the footer keeps them verbatim for the request."""
+    if not topic:
+        return None
+    embed = discord.Embed(description=TOPIC_HEADING, colour=COLOUR)
+    embed.set_footer(text=topic[:TOPIC_MAX])
+    return embed
+
+
+def ask_view(state: AskState, *, here: int | None, disabled: bool = False) -> discord.ui.View:
+    """The two questions and the button (``here``: the server the message is in; None for a DM)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(AskWantsSelect(state.wants, disabled=disabled))
+    view.add_item(AskUrgencySelect(state.urgency, disabled=disabled))
+    view.add_item(AskSendButton(None if state.guild_id == here else state.guild_id, disabled=disabled))
+    # Every item is a registered dynamic item, so clicks are routed without this view; it is never kept.
+    view.stop()
+    return view
+
+
+def read_ask(message: discord.Message | None, here: int | None) -> AskState | None:
+    """The state of an ask message (None when it isn't one, or names no server)."""
+    if message is None:
+        return None
+    chosen: dict[str, str] = {}
+    guild_id = here
+    for row in message.components:
+        for component in getattr(row, "children", [row]):
+            custom_id = getattr(component, "custom_id", None) or ""
+            if isinstance(component, discord.SelectMenu) and custom_id in (ASK_WANTS_ID, ASK_URGENCY_ID):
+                value = next((o.value for o in component.options if o.default), None)
+                if value is not None:
+                    chosen[custom_id] = value
+            elif isinstance(component, discord.Button) and (found := AskSendButton.template_match(custom_id)):
+                guild_id = int(found["guild_id"]) if found["guild_id"] else guild_id
+    if guild_id is None:
+        return None
+    topic = next(
+        ((e.footer.text or "").strip()[:TOPIC_MAX] or None for e in message.embeds if e.description == TOPIC_HEADING),
+        None,
     )
-    async def choose_wants(self, interaction: discord.Interaction, select: discord.ui.Select[AskPeerView]) -> None:
-        self.wants = select.values[0]
-        await interaction.response.defer()
-
-    @discord.ui.select(
-        custom_id="peerbot:peer:ask:urgency",
-        placeholder="How urgent does it feel?",
-        options=[
-            discord.SelectOption(label="Low: whenever someone is free", value="low"),
-            discord.SelectOption(label="Medium: fairly soon, please", value="medium"),
-            discord.SelectOption(label="High: I'd like someone as soon as possible", value="high"),
-        ],
+    wants, urgency = chosen.get(ASK_WANTS_ID), chosen.get(ASK_URGENCY_ID)
+    return AskState(
+        guild_id,
+        wants if wants in WANTS else None,
+        urgency if urgency in URGENCY else None,
+        topic,
     )
-    async def choose_urgency(self, interaction: discord.Interaction, select: discord.ui.Select[AskPeerView]) -> None:
-        self.urgency = select.values[0]
-        await interaction.response.defer()
 
-    @discord.ui.button(label="Ask for a peer", style=discord.ButtonStyle.primary, custom_id="peerbot:peer:ask:send")
-    async def send(self, interaction: discord.Interaction, button: discord.ui.Button[AskPeerView]) -> None:
-        if self.wants is None or self.urgency is None:
-            await reply(interaction, "Please choose both: what would help, and how urgent it feels.")
+
+def _expired(message: discord.Message | None) -> bool:
+    """Unanswered for ``ASK_TIMEOUT`` since it was asked or last changed (each choice edits the message)."""
+    if message is None:
+        return False
+    last = message.edited_at or message.created_at
+    return discord.utils.utcnow() - last > timedelta(seconds=ASK_TIMEOUT)
+
+
+async def _ask_click(interaction: discord.Interaction, act: Callable[[AskState], Awaitable[None]]) -> None:
+    """Shared by the three: read the message's state, answer a question that timed out, then ``act``."""
+    try:
+        message = interaction.message
+        state = read_ask(message, interaction.guild_id)
+        if state is None:
+            await reply(interaction, "This question has expired. `/peer` asks again whenever you're ready.")
             return
-        self.stop()
-        await self.on_submit(interaction, self.wants, self.urgency)
-
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button | discord.ui.Select):
-                item.disabled = True
-        if self.message is not None:
-            with contextlib.suppress(discord.HTTPException):
-                await self.message.edit(
-                    content="This question timed out. `/peer` asks again whenever you're ready.", view=self
-                )
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
+        if _expired(message):
+            await interaction.response.edit_message(
+                content=ASK_TIMED_OUT, view=ask_view(state, here=interaction.guild_id, disabled=True)
+            )
+            return
+        await act(state)
+    except Exception as error:  # every click gets an answer (STYLE 33)
         await report_failure(interaction, error)
+
+
+def _only_the_asker(interaction: discord.Interaction) -> bool:
+    """The message is private to the member who asked; refuse anyone else (as the old view's check did)."""
+    metadata = getattr(interaction.message, "interaction_metadata", None)
+    user = getattr(metadata, "user", None)
+    return user is None or user.id == interaction.user.id
+
+
+class _AskSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=_NEVER):
+    """One of the two questions; choosing answers with the same message, the choice marked."""
+
+    CUSTOM_ID = ""
+    PLACEHOLDER = ""
+    OPTIONS: tuple[tuple[str, str, str | None], ...] = ()
+
+    def __init__(self, chosen: str | None = None, *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id=self.CUSTOM_ID,
+                placeholder=self.PLACEHOLDER,
+                options=[
+                    discord.SelectOption(label=label, value=value, emoji=emoji, default=value == chosen)
+                    for label, value, emoji in self.OPTIONS
+                ],
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> _AskSelect:
+        return cls()
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:  # type: ignore[override]
+        return _only_the_asker(interaction)
+
+    def choose(self, state: AskState, value: str) -> AskState:
+        raise NotImplementedError
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        async def act(state: AskState) -> None:
+            chosen = self.choose(state, self.item.values[0] if self.item.values else "")
+            await interaction.response.edit_message(view=ask_view(chosen, here=interaction.guild_id))
+
+        await _ask_click(interaction, act)
+
+
+class AskWantsSelect(_AskSelect, template=re.escape(ASK_WANTS_ID)):
+    CUSTOM_ID = ASK_WANTS_ID
+    PLACEHOLDER = "What would help most right now?"
+    OPTIONS = _WANTS_OPTIONS
+
+    def choose(self, state: AskState, value: str) -> AskState:
+        return replace(state, wants=value if value in WANTS else None)
+
+
+class AskUrgencySelect(_AskSelect, template=re.escape(ASK_URGENCY_ID)):
+    CUSTOM_ID = ASK_URGENCY_ID
+    PLACEHOLDER = "How urgent does it feel?"
+    OPTIONS = _URGENCY_OPTIONS
+
+    def choose(self, state: AskState, value: str) -> AskState:
+        return replace(state, urgency=value if value in URGENCY else None)
+
+
+class AskSendButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=re.escape(ASK_SEND_ID) + r"(?::(?P<guild_id>[0-9]{1,20}))?",
+):
+    """ "Ask for a peer": hands the choices to the rota cog. The custom id names the server only when the message
+    is outside it (a DM)."""
+
+    def __init__(self, guild_id: int | None = None, *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Ask for a peer",
+                style=discord.ButtonStyle.primary,
+                custom_id=ASK_SEND_ID if guild_id is None else f"{ASK_SEND_ID}:{guild_id}",
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    def template_match(cls, custom_id: str) -> re.Match[str] | None:
+        return cls.__discord_ui_compiled_template__.fullmatch(custom_id)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AskSendButton:
+        return cls(int(match["guild_id"]) if match["guild_id"] else None)
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:  # type: ignore[override]
+        return _only_the_asker(interaction)
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        async def act(state: AskState) -> None:
+            if state.wants is None or state.urgency is None:
+                await reply(interaction, ASK_CHOOSE_BOTH)
+                return
+            wants, urgency = state.wants, state.urgency
+            await _hand_over(
+                interaction,
+                lambda cog: cog.submit_peer_request(interaction, state.guild_id, state.topic, wants, urgency),
+            )
+
+        await _ask_click(interaction, act)
+
+
+ASK_ITEMS = (AskWantsSelect, AskUrgencySelect, AskSendButton)
 
 
 # -- peer requests: claim, tap out, close, feedback ---------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -417,3 +418,55 @@ async def test_help_lists_group_commands_by_audience(fake: FakeDiscord, configur
     facilitator = (await run(fake, configured.guild.id, configured.facilitator.id, "help")).text()
     assert "group join" in member and "group calendar" in member and "group create" not in member
     assert "group create" in facilitator and "group roster" in facilitator
+
+
+def count_db_round_trips(bot: PeerBot, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record when each database round trip (one trip to aiosqlite's thread) starts."""
+    started: list[float] = []
+    conn = bot.db._conn
+    original = conn._execute
+
+    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        started.append(time.perf_counter())
+        return await original(fn, *args, **kwargs)
+
+    monkeypatch.setattr(conn, "_execute", counted)
+    return started
+
+
+async def test_join_answers_after_two_round_trips_and_leaves_the_rest_for_after(
+    fake: FakeDiscord, configured: Server, bot: PeerBot, voice: Channel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    g = configured.guild.id
+    await create(fake, configured, voice, capacity=1)
+    await create(fake, configured, voice, name="Open circle")  # no seat limit
+    await run(fake, g, configured.volunteer.id, "group reminders", {"setting": "off"})
+    await settle()
+    trips = count_db_round_trips(bot, monkeypatch)
+
+    def before_answer(ix: FakeInteraction) -> int:
+        assert ix.dispatched_at is not None and ix.callback_at is not None
+        return sum(1 for t in trips if ix.dispatched_at <= t < ix.callback_at)
+
+    # Finding the group, then one statement that joins and reads the reminder setting and skipped dates.
+    joined = await run(fake, g, configured.member.id, "group join", {"group": "1"})
+    assert "You're in" in joined.text() and "I'll send you a DM 24 h and 15 min before" in joined.text()
+    assert before_answer(joined) == 2
+    waiting = await run(fake, g, configured.volunteer.id, "group join", {"group": "1"})
+    assert "number 1 on the waitlist" in waiting.text() and before_answer(waiting) == 2
+    await settle()
+    first = len(trips)
+    off = await run(fake, g, configured.volunteer.id, "group join", {"group": "Open circle"})
+    assert "Reminders are off for you" in off.text() and before_answer(off) == 2
+    await settle()
+    assert len(trips) - first == 2  # nothing shows its counts (no seat limit, no cached list): nothing more to read
+    again = await run(fake, g, configured.volunteer.id, "group join", {"group": "1"})
+    assert "already on the waitlist" in again.text() and before_answer(again) == 3
+
+    # After the answer: the capped group's announcement shows the new counts; the open one's isn't edited
+    # (it says "open to everyone" whatever the counts).
+    await eventually(lambda: post_with(fake, configured, "full (all 1 seat taken, 1 waiting)"))
+    open_post = post_with(fake, configured, "Open circle")
+    assert open_post
+    await settle()
+    assert fake.calls_to("PATCH", rf"/channels/{configured.groups.id}/messages/{open_post.id}$") == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -100,6 +101,55 @@ async def test_waitlist_first_come_first_served(db: Database) -> None:
     assert (await store.leave(db, group.id, D, NOW)).promoted == ()  # a waiting member frees no seat
     assert (await store.leave(db, group.id, D, NOW)).was is None
     assert await store.roster(db, group.id) == store.Roster((B, C), ())
+
+
+async def test_join_is_one_statement_and_brings_back_what_the_answer_needs(db: Database) -> None:
+    group = await store.create_group(db, GUILD, details(capacity=1), NOW)
+    await store.set_reminders(db, GUILD, B, False)
+    await store.set_reminders(db, OTHER, A, False)  # another server's setting doesn't matter here
+    await store.add_skip(db, group.id, date(2040, 1, 3), None, NOW)
+    await store.add_skip(db, group.id, date(2039, 12, 1), None, NOW)  # before `skips_since`: not wanted
+    calls = 0
+    fetchone = db.fetchone
+
+    async def counted(sql: str, params: object = ()) -> object:
+        nonlocal calls
+        calls += 1
+        return await fetchone(sql, params)  # type: ignore[arg-type]
+
+    db.fetchone = counted  # type: ignore[method-assign]
+    since = date(2040, 1, 1)
+    first = await store.join(db, group.id, A, NOW, skips_since=since)
+    assert calls == 1  # one round trip: no transaction, no separate reads
+    assert (first.status, first.already, first.position, first.reminders) == ("joined", False, 0, True)
+    assert first.skipped == frozenset({date(2040, 1, 3)}) and not first.ended
+    second = await store.join(db, group.id, B, NOW + timedelta(seconds=1), skips_since=since)
+    assert (second.status, second.position, second.reminders) == ("waiting", 1, False)
+    again = await store.join(db, group.id, B, NOW, skips_since=since)  # already waiting: a second round trip
+    assert (again.status, again.already, again.position, again.reminders) == ("waiting", True, 1, False)
+    assert again.skipped == frozenset({date(2040, 1, 3)})
+    assert calls == 4
+
+    # An archived group can't be joined, even by a click racing the archive; a missing group is an error.
+    await store.archive_group(db, group.id, NOW)
+    ended = await store.join(db, group.id, C, NOW)
+    assert ended.ended and not ended.already and await store.membership(db, group.id, C) is None
+    assert (await store.join(db, group.id, A, NOW)).already  # still in: nothing changes
+    with pytest.raises(LookupError):
+        await store.join(db, 12345, A, NOW)
+
+
+async def test_many_joins_at_once_never_exceed_the_capacity(db: Database) -> None:
+    group = await store.create_group(db, GUILD, details(capacity=3), NOW)
+    users = list(range(100, 120))
+    results = await asyncio.gather(
+        *(store.join(db, group.id, u, NOW + timedelta(seconds=i)) for i, u in enumerate(users))
+    )
+    assert [r.status for r in results] == ["joined"] * 3 + ["waiting"] * 17
+    assert [r.position for r in results[3:]] == list(range(1, 18))
+    loaded = await store.get_group(db, group.id)
+    assert loaded is not None and (loaded.joined, loaded.waiting) == (3, 17)
+    assert (await store.leave(db, group.id, users[0], NOW + timedelta(minutes=1))).promoted == (users[3],)
 
 
 async def test_raising_or_removing_capacity_fills_seats_from_the_waitlist(db: Database) -> None:
