@@ -27,6 +27,9 @@ from sandbox.state import Dispatch
 _ID = re.compile(r"[0-9]{5,}|ixtoken\.[A-Za-z0-9_-]+|fake\.[A-Za-z0-9_-]+")
 RESPONSE_TIMEOUT = 10.0
 FOLLOWUP_TIMEOUT = 10.0
+# discord.py registers a modal only once the HTTP response to its callback is back: a form sent back the instant
+# it appears can beat that and be discarded. People take seconds to type; setup steps wait this long.
+FORM_PAUSE = 0.01
 SHARE_BODY = (
     "Today was a good day. I went for a walk by the river with my dog and noticed the first spring flowers. "
     "Thank you all for the kind words last week; they helped more than you know."
@@ -277,6 +280,65 @@ class Shares(Family):
         return [opened, submitted, await answered(click, self.labels[2], expect=(7,))]
 
 
+class ShareDelete(Family):
+    """`/shares delete` by the author of a posted share (the heaviest delete: its replies, support and reports are
+    wiped, the post comes down). Each step submits a share (not measured), waits for it to be posted, then deletes
+    it. `prepare` switches the measured servers' queue off and the posting delay to 0 (as an admin would), so it
+    runs after `Shares`, which needs the queue; later families don't use shares."""
+
+    key, title, command = "share_delete", "/shares delete", "shares"
+    labels = ("/shares delete",)
+
+    def __init__(self, world: BenchWorld) -> None:
+        super().__init__(world)
+        self.authors = {h.id: _cycle(h.members) for h in world.hot}
+        self.posts: dict[int, asyncio.Queue[int]] = {h.server.shares.id: asyncio.Queue() for h in world.hot}
+        world.fake.world.listeners.append(self._on_dispatch)
+
+    def _on_dispatch(self, item: Dispatch) -> None:
+        if item.event != "MESSAGE_CREATE":
+            return
+        posts = self.posts.get(int(item.data.get("channel_id", 0)))
+        if posts is None:
+            return
+        for row in item.data.get("components") or []:
+            for comp in row.get("components") or []:
+                custom_id = str(comp.get("custom_id") or "")
+                if custom_id.startswith("peerbot:shares:support:"):
+                    posts.put_nowait(int(custom_id.rsplit(":", 1)[1]))
+
+    async def prepare(self) -> None:
+        for guild in self.world.hot:
+            options = {"queue": "off", "delay_min": 0, "delay_max": 0}
+            done = await answered(await self.slash(guild, guild.server.admin.id, "share-settings", options), "setup")
+            if done.error:
+                raise RuntimeError(f"/share-settings failed in the measured server {guild.id}: {done.error}")
+
+    def _failed(self, why: str) -> list[Sample]:
+        return [Sample(self.labels[0], 0, None, None, None, why)]
+
+    async def step(self) -> list[Sample]:
+        guild = next(self.guilds)
+        author = next(self.authors[guild.id])
+        posts = self.posts[guild.server.shares.id]
+        while not posts.empty():  # a post from an earlier step that gave up waiting
+            posts.get_nowait()
+        opened = await answered(await self.slash(guild, author, "share"), "setup: /share", expect=(9,))
+        ix = self.fake.backend.interactions.get(opened.interaction_id)
+        if opened.error or ix is None or ix.modal is None:
+            return self._failed(f"could not open the share form: {opened.error}")
+        await asyncio.sleep(FORM_PAUSE)
+        submitted = await answered(await self.fake.submit_modal(ix.modal, author, {"body": SHARE_BODY}), "setup")
+        if submitted.error:
+            return self._failed(f"could not submit a share: {submitted.error}")
+        try:
+            share_id = await asyncio.wait_for(posts.get(), 10)
+        except TimeoutError:
+            return self._failed("the share was not posted")
+        deleted = await self.slash(guild, author, "shares delete", {"id": str(share_id)})
+        return [await answered(deleted, self.labels[0], expect=(4,))]
+
+
 class Baseline(Family):
     """The bare discord.py bot's `/ok`."""
 
@@ -300,6 +362,7 @@ def peerbot_families(world: BenchWorld, group_ids: dict[int, list[int]]) -> list
         GroupList(world),
         GroupJoin(world, group_ids),
         Shares(world),
+        ShareDelete(world),  # after Shares: it switches the measured servers' share queue off
         Peer(world),
         DutyOn(world),
         RotaView(world),

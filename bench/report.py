@@ -19,6 +19,10 @@ LATENESS_TARGET_MS = 1000.0
 RSS_TARGET_MB = 250.0
 LOCKED_CRISIS_TARGET_MS = 2.0
 GROWTH_TARGET = 2.0  # p50 at full size / p50 at a tenth of the data, each relative to its baseline
+# Issue #4: with 1,000,000 shares in the database, submitting, approving and deleting a share stay under 5 ms p99 of
+# work inside the bot (to its first response).
+SHARE_INSIDE_TARGET_MS = 5.0
+SHARE_INSIDE_LABELS = ("/share submit", "share approve", "/shares delete")
 NOT_SERVING = ("before-", "startup")
 
 
@@ -126,6 +130,18 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         limit = CRISIS_RATIO_TARGET if fam["family"] == "crisis" else RATIO_TARGET
         value = fam.get("ratio_p99")
         add(f"{fam['label']} p99 vs baseline", f"{_fmt(value)}x", f"≤ {limit}x", value is not None and value <= limit)
+    shares = full.get("sizes", {}).get("shares", 0)
+    for fam in full.get("families", []):
+        if fam["label"] not in SHARE_INSIDE_LABELS or not fam.get("stats"):
+            continue
+        p99 = fam["stats"]["bot_internal"]["p99"]
+        calls = fam["stats"].get("db_calls", {}).get("p50")
+        add(
+            f"{fam['label']} p99 inside the bot ({shares:,} shares)",
+            f"{_fmt(p99)} ms, {_fmt(calls, 0)} database round trips before the first response",
+            f"< {SHARE_INSIDE_TARGET_MS:.0f} ms",
+            p99 is not None and p99 < SHARE_INSIDE_TARGET_MS,
+        )
     tp = full.get("throughput", {}).get("peerbot", {})
     if tp:
         ok = tp["per_second"] >= THROUGHPUT_TARGET and not tp["errors"]

@@ -11,15 +11,19 @@ How a share travels (DESIGN §2 and §4; the status machine is in ``store.py``):
 3. Work that must reach Discord is a durable job (``bot.scheduler``): the post after its random delay, and
    the moderators' cards, alerts and removals, which are tried at once and, if Discord refuses, again later
    (``_soon``). Every handler re-reads the share and does nothing twice.
+4. What a moderator or an author waits on (approve, reject, remove, delete) is one store transaction that
+   also writes its job; they are answered right after it, and the rest (telling the scheduler, taking things
+   down on Discord) runs after the answer (``_after_answer``).
 
 No user id, name or text is ever logged here: only share, reply, report and guild ids.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -33,6 +37,7 @@ from bot.app import PeerBot
 from bot.checks import audience
 from bot.errors import NotConfigured, UserFacingError
 from bot.store import GuildConfig, Job
+from bot.tasks import spawn
 from bot.ui import confirm, reply
 from cogs.admin.checklist import Problem, missing_channel_permissions
 from cogs.crisis.answer import build_concern_card, build_crisis_card
@@ -81,6 +86,7 @@ HISTORY_SCAN = 50  # on a retried post, how far back to look for the message a l
 POST_NEEDS = ("view_channel", "send_messages", "embed_links")
 SHARE_GRACE = timedelta(days=7)  # a post that fell due while the bot was down still goes out, late
 REMOVE_GRACE = RETENTION
+FOLLOWUP_GRACE_S = 3.0  # at unload (shutdown), how long work started after an answer may still take
 
 NO_PINGS = discord.AllowedMentions.none()  # the bot's default too; said again wherever member text is sent
 Choices = list[app_commands.Choice[str]]
@@ -134,6 +140,9 @@ class Shares(commands.Cog):
         self.bot = bot
         self._handlers: dict[str, Callable[[Job], Awaitable[None]]] = {}
         self._notified: dict[tuple[int, str], datetime] = {}
+        # Each server's share settings: read once, then kept here (only /share-settings changes them).
+        self._settings: dict[int, ShareSettings] = {}
+        self._followups: set[asyncio.Task[Any]] = set()
 
     async def cog_load(self) -> None:
         self._handlers = {
@@ -155,6 +164,8 @@ class Shares(commands.Cog):
         await self._schedule_purge()
 
     async def cog_unload(self) -> None:
+        if self._followups:  # a takedown or a post being armed right after an answer: let it finish (briefly)
+            await asyncio.wait(set(self._followups), timeout=FOLLOWUP_GRACE_S)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)  # TalkToPeerButton stays: the crisis cards use it too
         self.bot.user_data_deleters.pop("shares", None)
 
@@ -165,6 +176,26 @@ class Shares(commands.Cog):
 
     def _token(self, guild_id: int, user_id: int) -> str:
         return anonymity.author_token(self.bot.secret_key, guild_id, user_id)
+
+    async def _settings_for(self, guild_id: int) -> ShareSettings:
+        """The server's share settings without a database round trip once read (/share-settings refreshes them)."""
+        settings = self._settings.get(guild_id)
+        if settings is None:
+            settings = self._settings[guild_id] = await store.get_settings(self.bot.db, guild_id)
+        return settings
+
+    def _after_answer(self, work: Coroutine[Any, Any, Any], what: str) -> None:
+        """Start work the member or moderator need not wait for, just before answering them: it first runs at
+        the handler's next await, once the answer is on its way. Failures are logged (``spawn``); anything that
+        must happen is a durable job already, so at worst it is done at the job's time or the next start."""
+        task = spawn(work, name=f"shares: {what}")
+        self._followups.add(task)
+        task.add_done_callback(self._followups.discard)
+
+    async def settled(self) -> None:
+        """Wait for the work started after answering (tests use it before moving the clock)."""
+        while self._followups:
+            await asyncio.gather(*self._followups, return_exceptions=True)
 
     @staticmethod
     def _guild_id(interaction: discord.Interaction) -> int:
@@ -208,9 +239,8 @@ class Shares(commands.Cog):
 
     async def _flush_removals(self, guild_id: int | None) -> None:
         """Run every waiting removal (of this server, or all) now: after deletes, purges and /privacy delete."""
-        for job in await core.pending_jobs(self.bot.db):
-            if job.kind in (REMOVE_JOB, REMOVE_REPLY_JOB) and guild_id in (None, job.guild_id):
-                await self._soon(job.kind, job.ref, job.guild_id)
+        for job in await store.pending_removals(self.bot.db, guild_id):
+            await self._soon(job.kind, job.ref, job.guild_id)
 
     async def _tell_admins(self, guild_id: int, share_id: int, problems: list[Problem], what: str) -> None:
         """A `/setup check`-style notice in the moderators' channel, at most once an hour per problem."""
@@ -255,9 +285,7 @@ class Shares(commands.Cog):
         if share is None or not await store.is_author(
             self.bot.db, share.id, self._token(guild_id, interaction.user.id)
         ):
-            raise UserFacingError(
-                f"I couldn't find a share `{excerpt(raw_id, 20)}` of yours in this server. `/shares mine` lists yours."
-            )
+            raise _not_yours(raw_id)
         return share
 
     async def _moderated(self, interaction: discord.Interaction, raw_id: str | int) -> Share:
@@ -277,15 +305,17 @@ class Shares(commands.Cog):
         if config.shares_channel_id is None:
             raise NotConfigured("a shares channel", "/setup channels shares:")
         token = self._token(guild_id, interaction.user.id)
-        if await store.is_blocked(self.bot.db, guild_id, token):
+        now = self._now()
+        # One query: whether a moderator paused this member, and their submissions that count for the limit.
+        blocked, times = await store.sharing_state(self.bot.db, guild_id, token, policy.window_start(now))
+        if blocked:
             who = f"the moderators (<@&{config.moderator_role_id}>)" if config.moderator_role_id else "a moderator"
             raise UserFacingError(
                 "Sharing is paused for you on this server for now: a moderator paused it after one of your shares. "
                 f"If you'd like to talk about it, please reach out to {who}; they won't have been told it was you. "
                 "If things are hard right now, `/crisis` shows people you can talk to at any time."
             )
-        settings = await store.get_settings(self.bot.db, guild_id)
-        now = self._now()
+        settings = await self._settings_for(guild_id)
         member = interaction.user
         if (settings.min_account_age_days or settings.min_member_age_days) and isinstance(member, discord.Member):
             allowed = policy.eligibility(
@@ -298,7 +328,6 @@ class Shares(commands.Cog):
                     f"everyone. You'll be able to share {ts(allowed.allowed_from)}. Until then, you're welcome to "
                     "read, reply and send support."
                 )
-        times = await store.submission_times(self.bot.db, guild_id, token, policy.window_start(now))
         again = policy.next_allowed_at(times, now, settings.per_hour)
         if again is not None:
             raise UserFacingError(
@@ -419,7 +448,7 @@ class Shares(commands.Cog):
         share = await store.get_share(self.bot.db, share_id, guild_id)
         if share is None or share.status != "posted":
             raise UserFacingError("This share isn't up any more, so I can't post a reply to it.")
-        settings = await store.get_settings(self.bot.db, guild_id)
+        settings = await self._settings_for(guild_id)
         post_after = policy.post_time(self._now(), settings.delay_min_s, settings.delay_max_s)
         try:
             added = await store.add_reply(
@@ -471,52 +500,64 @@ class Shares(commands.Cog):
     # -- moderators' buttons ---------------------------------------------------------------------------------
 
     async def approve_share(self, interaction: discord.Interaction, share_id: int, extra_cw: str | None) -> None:
-        before = await self._moderated(interaction, share_id)
-        settings = await store.get_settings(self.bot.db, before.guild_id)
+        """Approve from the moderators' card: one transaction (the share and its post job), then the card is
+        updated, and only then is the scheduler told about the job (already durable in ``jobs``)."""
+        guild_id = self._guild_id(interaction)
+        settings = await self._settings_for(guild_id)
         post_after = policy.post_time(self._now(), settings.delay_min_s, settings.delay_max_s)
         try:
             approved = await store.approve(
-                self.bot.db, share_id, interaction.user.id, extra_cw, post_after=post_after, now=self._now()
+                self.bot.db,
+                share_id,
+                interaction.user.id,
+                extra_cw,
+                post_after=post_after,
+                now=self._now(),
+                guild_id=guild_id,
             )
         except ValueError as exc:
             raise UserFacingError(f"{exc} Please shorten it.") from exc
         if approved is None:
-            await self._already_decided(interaction, before)
+            await self._already_decided(interaction, share_id)
             return
-        await self._arm_post(approved)
+        log.info("Share %s approved in guild %s", share_id, approved.guild_id)
+        self._after_answer(self._arm_post(approved), f"arm the post of share {share_id}")
         added = f" with the warning “{excerpt(extra_cw, 100)}”" if extra_cw else ""
         decision = f"Approved by {interaction.user.mention}{added}. It will be posted {ts(post_after)}."
-        log.info("Share %s approved in guild %s", share_id, approved.guild_id)
         await self._update_card(
             interaction, queue_embeds(approved, decision=decision), queue_view(share_id, decided=True)
         )
 
     async def reject_share(self, interaction: discord.Interaction, share_id: int, reason: str | None) -> None:
-        before = await self._moderated(interaction, share_id)
+        guild_id = self._guild_id(interaction)
         try:
-            rejected = await store.reject(self.bot.db, share_id, interaction.user.id, reason, now=self._now())
+            decided = await store.decline(
+                self.bot.db, share_id, interaction.user.id, reason, now=self._now(), guild_id=guild_id
+            )
         except ValueError as exc:
             raise UserFacingError(f"{exc} Please shorten it.") from exc
-        if rejected is None:
-            await self._already_decided(interaction, before)
+        if decided is None:
+            await self._already_decided(interaction, share_id)
             return
+        before, rejected = decided
+        log.info("Share %s rejected in guild %s", share_id, rejected.guild_id)
+        if before.status != "queued":  # taking it down is several Discord calls: after answering
+            self._after_answer(self._soon(REMOVE_JOB, str(share_id), guild_id), f"take down share {share_id}")
         said = f" Reason for the author: “{excerpt(reason, 300)}”" if reason else ""
         decision = (
             f"Declined by {interaction.user.mention}.{said} The author can read it with `/shares status`; "
             "the text is wiped."
         )
-        log.info("Share %s rejected in guild %s", share_id, rejected.guild_id)
         await self._update_card(
             interaction, queue_embeds(rejected, decision=decision), queue_view(share_id, decided=True)
         )
-        if before.status != "queued":
-            await self._soon(REMOVE_JOB, str(share_id), rejected.guild_id)
 
-    async def _already_decided(self, interaction: discord.Interaction, before: Share) -> None:
-        now = await store.get_share(self.bot.db, before.id) or before
+    async def _already_decided(self, interaction: discord.Interaction, share_id: int) -> None:
+        """The answer when a decision changed nothing: the share is unknown here (an error) or decided already."""
+        share = await self._moderated(interaction, share_id)
         await reply(
             interaction,
-            f"Share {format_share_id(before.id)} is already {ALREADY[now.status]}, so there's nothing to decide.",
+            f"Share {format_share_id(share.id)} is already {ALREADY[share.status]}, so there's nothing to decide.",
         )
 
     async def _update_card(
@@ -548,8 +589,9 @@ class Shares(commands.Cog):
         )
 
     async def remove_reported(self, interaction: discord.Interaction, share_id: int) -> None:
-        share = await self._moderated(interaction, share_id)
-        removed = await self._reject_for_removal(share, interaction.user.id, "Removed by a moderator after a report.")
+        removed = await self._take_down(interaction, share_id, "Removed by a moderator after a report.")
+        if removed is None:
+            await self._moderated(interaction, share_id)  # "no such share" is an error; else it was already gone
         message = interaction.message
         if message is not None and message.embeds:
             embed = message.embeds[0].copy()
@@ -562,14 +604,21 @@ class Shares(commands.Cog):
             await interaction.response.edit_message(embed=embed, view=blocker)
         else:
             await reply(interaction, "Removed." if removed else "That share was already gone.")
-        if removed and share.status != "queued":  # after answering: taking it down is several Discord calls
-            await self._soon(REMOVE_JOB, str(share.id), share.guild_id)
 
-    async def _reject_for_removal(self, share: Share, moderator_id: int, reason: str) -> bool:
-        rejected = await store.reject(self.bot.db, share.id, moderator_id, reason, now=self._now())
-        if rejected is not None:
-            log.info("Share %s removed by a moderator in guild %s", share.id, share.guild_id)
-        return rejected is not None
+    async def _take_down(self, interaction: discord.Interaction, share_id: int, reason: str) -> Share | None:
+        """Reject a share for a moderator (one transaction); what is on Discord comes down after the answer,
+        which the caller gives next. The share as it was, or None if unknown here or already decided."""
+        guild_id = self._guild_id(interaction)
+        decided = await store.decline(
+            self.bot.db, share_id, interaction.user.id, reason, now=self._now(), guild_id=guild_id
+        )
+        if decided is None:
+            return None
+        before, _ = decided
+        log.info("Share %s removed by a moderator in guild %s", share_id, guild_id)
+        if before.status != "queued":
+            self._after_answer(self._soon(REMOVE_JOB, str(share_id), guild_id), f"take down share {share_id}")
+        return before
 
     async def dismiss_report(self, interaction: discord.Interaction, report_id: int) -> None:
         guild_id = self._guild_id(interaction)
@@ -642,13 +691,17 @@ class Shares(commands.Cog):
     @app_commands.describe(id="The share's id, like #12")
     async def delete(self, interaction: discord.Interaction, id: str) -> None:
         """Delete one of your shares: it comes down and its text is wiped."""
-        share = await self._mine(interaction, id)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        token = self._token(share.guild_id, interaction.user.id)
-        if not await store.delete_by_author(self.bot.db, share.guild_id, share.id, token, now=self._now()):
-            raise UserFacingError("I couldn't find that share of yours any more.")
-        log.info("Share %s deleted by its author in guild %s", share.id, share.guild_id)
-        await self._flush_removals(share.guild_id)
+        guild_id = self._guild_id(interaction)
+        share_id = parse_share_id(id)
+        token = self._token(guild_id, interaction.user.id)
+        # One transaction checks it is theirs and wipes it; the answer comes next, the Discord side after it.
+        done = await store.withdraw(self.bot.db, guild_id, share_id, token, now=self._now()) if share_id else None
+        if done is None:
+            raise _not_yours(id)
+        share = done.share
+        log.info("Share %s deleted by its author in guild %s", share.id, guild_id)
+        if done.removal:
+            self._after_answer(self._soon(REMOVE_JOB, str(share.id), guild_id), f"take down share {share.id}")
         where = "taken down and its text" if share.message_id else "won't be posted, and its text"
         await reply(interaction, f"Deleted: share **{format_share_id(share.id)}** {where} is wiped.")
 
@@ -709,13 +762,14 @@ class Shares(commands.Cog):
         reason: app_commands.Range[str, 1, policy.REASON_MAX] | None = None,
     ) -> None:
         """Take a share down (or decline a waiting one); its text is wiped."""
-        share = await self._moderated(interaction, id)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        if not await self._reject_for_removal(share, interaction.user.id, reason or "Removed by a moderator."):
+        share_id = parse_share_id(id)
+        removed = None
+        if share_id is not None:
+            removed = await self._take_down(interaction, share_id, reason or "Removed by a moderator.")
+        if removed is None:
+            share = await self._moderated(interaction, id)  # "no such share" is an error of its own
             raise UserFacingError(f"Share {format_share_id(share.id)} is already {ALREADY[share.status]}.")
-        if share.status != "queued":
-            await self._soon(REMOVE_JOB, str(share.id), share.guild_id)
-        await reply(interaction, f"Removed share **{format_share_id(share.id)}** and wiped its text.")
+        await reply(interaction, f"Removed share **{format_share_id(removed.id)}** and wiped its text.")
 
     @audience("moderator")
     @mod.command(name="unblock")
@@ -735,7 +789,7 @@ class Shares(commands.Cog):
         """Send everything that is waiting (after a missing channel or permission was fixed)."""
         guild_id = self._guild_id(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        settings = await store.get_settings(self.bot.db, guild_id)
+        settings = await self._settings_for(guild_id)
         posts = 0
         for share in await store.unposted(self.bot.db, guild_id):
             due = policy.post_time(self._now(), settings.delay_min_s, settings.delay_max_s)
@@ -805,6 +859,7 @@ class Shares(commands.Cog):
             log.info("Guild %s changed share settings: %s", guild_id, ", ".join(sorted(changes)))
         else:
             settings = await store.get_settings(self.bot.db, guild_id)
+        self._settings[guild_id] = settings
         config = await self.bot.guild_config(guild_id)
         embed = settings_embed(
             settings.pseudonym_mode,
@@ -1031,6 +1086,13 @@ class Shares(commands.Cog):
     async def on_user_data_deleted(self, user_id: int) -> None:
         # /privacy delete wiped this member's shares and replies; take down what is on Discord.
         await self._flush_removals(None)
+
+
+def _not_yours(raw_id: str) -> UserFacingError:
+    """One answer for "no such share" and "not yours", so trying ids reveals nothing."""
+    return UserFacingError(
+        f"I couldn't find a share `{excerpt(raw_id, 20)}` of yours in this server. `/shares mine` lists yours."
+    )
 
 
 def _with_count(share: Share, count: int) -> Share:

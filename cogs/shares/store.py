@@ -68,6 +68,12 @@ A share with crisis language (``needs_care``) is stored ``queued`` whatever the 
 After a store call that wrote a job commits, the cog arms it with ``scheduler.schedule`` and the same
 kind, ref, time and guild (``put_job`` is idempotent for a pending job). Functions that write several
 statements open their own transaction (``db.transaction()`` is not re-entrant): don't call them inside one.
+
+What a moderator or an author waits on is kept to a few round trips to aiosqlite's thread (each costs far
+more than its SQL): ``approve`` (4: BEGIN, ``UPDATE ... RETURNING``, the post job, COMMIT), ``decline``
+(the moderators' reject and remove: 4 to 8) and ``withdraw`` (the author's delete: 3 to 7) write in one
+transaction and return what the cog needs to answer, so it reads nothing before or after. Jobs are written
+with ``INSERT ... RETURNING`` (``_put_job``: ``core.put_job`` in one trip instead of two).
 Every function that records a time takes ``now``; the cog passes ``bot.clock.now()`` (default: real UTC).
 
 Instants are stored as UTC ISO-8601 text with microseconds, so they compare correctly as text.
@@ -378,6 +384,34 @@ async def update_settings(db: Database, guild_id: int, changes: Mapping[str, int
 # --- shares -----------------------------------------------------------------------------------------------
 
 
+def _job(row: sqlite3.Row) -> Job:
+    due = datetime.fromisoformat(row["due_at"])
+    return Job(row["id"], row["kind"], row["ref"], row["guild_id"], due, row["status"], row["attempts"])
+
+
+async def _put_job(db: Database, kind: str, ref: str, due_at: datetime, guild_id: int | None) -> Job | None:
+    """``core.put_job`` in one round trip instead of two: the pending job (kind, ref), created or moved to
+    ``due_at``; None when a finished job already has that key (it is left alone, as ``put_job`` does)."""
+    row = await db.fetchone(
+        "INSERT INTO jobs (kind, ref, guild_id, due_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (kind, ref) DO UPDATE SET due_at = excluded.due_at WHERE jobs.status = 'pending'"
+        " RETURNING id, kind, ref, guild_id, due_at, status, attempts",
+        (kind, ref, guild_id, due_at.isoformat()),
+    )
+    return None if row is None else _job(row)
+
+
+async def pending_removals(db: Database, guild_id: int | None = None) -> list[Job]:
+    """The pending ``REMOVE_JOB``/``REMOVE_REPLY_JOB`` jobs (of one server, or all), oldest due first: filtered
+    by SQLite rather than by reading every pending job of the bot (thousands, at scale)."""
+    rows = await db.fetchall(
+        "SELECT id, kind, ref, guild_id, due_at, status, attempts FROM jobs WHERE status = 'pending'"
+        " AND kind IN (?, ?) AND (? IS NULL OR guild_id = ?) ORDER BY due_at, id",
+        (REMOVE_JOB, REMOVE_REPLY_JOB, guild_id, guild_id),
+    )
+    return [_job(r) for r in rows]
+
+
 async def _schedule_post(db: Database, share_id: int, guild_id: int, due: datetime) -> Job:
     """Write (or move) the share's pending post job; a new generation if an earlier one already finished."""
     for generation in range(_MAX_JOB_GENERATIONS):
@@ -556,62 +590,107 @@ async def approve(
     *,
     post_after: datetime,
     now: datetime | None = None,
+    guild_id: int | None = None,
 ) -> Share | None:
     """queued -> approved, optionally adding a content warning the author did not give; writes the post job.
 
     Returns the approved share (arm ``POST_JOB``/``share.post_job_ref`` after this), or None if it was not
-    waiting for a decision (already decided, deleted, or unknown).
+    waiting for a decision (already decided, deleted, unknown, or, with ``guild_id``, in another server).
+
+    Four round trips (BEGIN, the UPDATE returning the row, the job, COMMIT): a share held from the start has
+    no post job yet, so its first generation (``post_job_ref`` = its id) is taken in the same UPDATE; only a
+    share whose earlier job already finished (pending, then held) needs the generation loop.
     """
     mod_cw = _limited(extra_cw, policy.CW_MAX, "The content warning")
     async with db.transaction():
-        changed = await db.execute(
+        row = await db.fetchone(
             "UPDATE shares SET status = 'approved', mod_content_warning = ?, decided_by = ?, decided_at = ?,"
-            " post_after = ? WHERE id = ? AND status = 'queued'",
-            (mod_cw, moderator_id, _ts(_now(now)), _ts(post_after), share_id),
+            " post_after = ?, post_job_ref = COALESCE(post_job_ref, CAST(id AS TEXT))"
+            " WHERE id = ? AND status = 'queued' AND guild_id = COALESCE(?, guild_id)"
+            " RETURNING id, guild_id, status, title, body, content_warning, mod_content_warning, pseudonym,"
+            " created_at, post_after, posted_at, channel_id, message_id, thread_id, queue_message_id, post_job_ref,"
+            " support_count, decided_by, decided_at, reject_reason, needs_care, alert_message_id",
+            (mod_cw, moderator_id, _ts(_now(now)), _ts(post_after), share_id, guild_id),
         )
-        if changed != 1:
+        if row is None:
             return None
-        guild_id = await db.fetchval("SELECT guild_id FROM shares WHERE id = ?", (share_id,))
-        await _schedule_post(db, share_id, int(guild_id), post_after)
-        return await get_share(db, share_id)
+        share = _share(row)
+        ref = share.post_job_ref or post_job_ref(share.id)
+        if await _put_job(db, POST_JOB, ref, post_after, share.guild_id) is None:  # that generation already ran
+            job = await _schedule_post(db, share.id, share.guild_id, post_after)
+            share = replace(share, post_job_ref=job.ref)
+    return share
 
 
 async def _write_remove_job(db: Database, share_id: int, guild_id: int, when: datetime) -> None:
-    await core.put_job(db, REMOVE_JOB, str(share_id), when, guild_id)
+    await _put_job(db, REMOVE_JOB, str(share_id), when, guild_id)
 
 
 async def reject(
-    db: Database, share_id: int, moderator_id: int, reason: str | None, *, now: datetime | None = None
+    db: Database,
+    share_id: int,
+    moderator_id: int,
+    reason: str | None,
+    *,
+    now: datetime | None = None,
+    guild_id: int | None = None,
 ) -> Share | None:
     """pending/queued/approved/posted -> rejected: text wiped, replies wiped, open reports resolved.
 
     The token stays (so ``block_author_of`` still works). Writes ``REMOVE_JOB`` for a share that was
     posted or about to be. Returns the rejected share, or None if it could not be rejected.
     """
+    decided = await decline(db, share_id, moderator_id, reason, now=now, guild_id=guild_id)
+    return None if decided is None else decided[1]
+
+
+async def decline(
+    db: Database,
+    share_id: int,
+    moderator_id: int,
+    reason: str | None,
+    *,
+    now: datetime | None = None,
+    guild_id: int | None = None,
+) -> tuple[Share, Share] | None:
+    """``reject``, returning (the share as it was, the rejected share): the cog needs the old status to know
+    whether something is on Discord to take down. None if unknown (or, with ``guild_id``, in another server)
+    or not rejectable. One transaction: 4 round trips for a held share, 5 for one waiting to be posted, 8 for
+    a posted one (only a posted share can have replies, support or reports to wipe).
+    """
     now = _now(now)
     reason = _limited(reason, policy.REASON_MAX, "The reason")
     async with db.transaction():
-        before = await get_share(db, share_id)
+        before = await get_share(db, share_id, guild_id)
         if before is None or before.status not in REJECTABLE:
             return None
-        await db.execute(
+        row = await db.fetchone(
             "UPDATE shares SET status = 'rejected', title = NULL, body = NULL, content_warning = NULL,"
-            " mod_content_warning = NULL, decided_by = ?, decided_at = ?, reject_reason = ? WHERE id = ?",
+            " mod_content_warning = NULL, decided_by = ?, decided_at = ?, reject_reason = ? WHERE id = ?"
+            " RETURNING id, guild_id, status, title, body, content_warning, mod_content_warning, pseudonym,"
+            " created_at, post_after, posted_at, channel_id, message_id, thread_id, queue_message_id, post_job_ref,"
+            " support_count, decided_by, decided_at, reject_reason, needs_care, alert_message_id",
             (moderator_id, _ts(now), reason, share_id),
         )
-        await _wipe_share_children(db, share_id)
+        if before.message_id is not None:  # it was posted (mark_posted sets both at once)
+            await _wipe_share_children(db, share_id)
         if before.status != "queued":
             await _write_remove_job(db, share_id, before.guild_id, now)
-        return await get_share(db, share_id)
+    assert row is not None  # noqa: S101 - found in this transaction
+    return before, _share(row)
 
 
-async def _wipe_share_children(db: Database, share_id: int) -> None:
+async def _wipe_replies_and_support(db: Database, share_id: int) -> None:
     await db.execute(
         "UPDATE share_replies SET status = 'deleted', body = NULL, author_token = NULL, pseudonym = NULL"
-        " WHERE share_id = ?",
+        " WHERE share_id = ? AND status <> 'deleted'",  # a 'deleted' reply is already wiped
         (share_id,),
     )
     await db.execute("DELETE FROM share_support WHERE share_id = ?", (share_id,))
+
+
+async def _wipe_share_children(db: Database, share_id: int) -> None:
+    await _wipe_replies_and_support(db, share_id)
     await db.execute(
         "UPDATE share_reports SET status = 'resolved', reporter_token = NULL, reason = ''"
         " WHERE share_id = ? AND status = 'open'",
@@ -634,26 +713,54 @@ async def _wipe_share(db: Database, share: Share, now: datetime) -> None:
         await _write_remove_job(db, share.id, share.guild_id, now)
 
 
-async def delete_by_author(
+@dataclass(frozen=True)
+class Withdrawn:
+    """What an author's delete left: the wiped share (its Discord ids kept) and whether a removal job waits."""
+
+    share: Share
+    removal: bool
+
+
+async def withdraw(
     db: Database, guild_id: int, share_id: int, token: str, *, now: datetime | None = None
-) -> bool:
+) -> Withdrawn | None:
     """The author deletes their share (any status): wiped as described above. Only the author's token works.
 
-    Returns False, the same for "no such share" and "not yours", so the answer reveals nothing.
-    Writes ``REMOVE_JOB`` if the share was posted or about to be; the Discord ids stay on the row for it.
+    None, the same for "no such share" and "not yours", so the answer reveals nothing. The token is compared
+    by SQLite in the UPDATE itself (as ``shares_by_author`` does: a token is an HMAC the member can't choose).
+    Writes ``REMOVE_JOB`` when something is on Discord to take down: the post (with its thread and replies) or
+    the moderators' card. A share waiting to be posted has nothing yet; if its post job is sending right now,
+    that job finds the share wiped and deletes what it sent. One transaction: 3 round trips for a share never
+    posted nor carded, 4 with a card, 7 for a posted one.
     """
     now = _now(now)
     async with db.transaction():
-        stored = await db.fetchval(
-            "SELECT author_token FROM shares WHERE id = ? AND guild_id = ? AND status <> 'deleted'",
-            (share_id, guild_id),
+        row = await db.fetchone(
+            "UPDATE shares SET status = 'deleted', author_token = NULL, title = NULL, body = NULL,"
+            " content_warning = NULL, mod_content_warning = NULL, pseudonym = NULL, reject_reason = NULL,"
+            " needs_care = NULL WHERE id = ? AND guild_id = ? AND status <> 'deleted' AND author_token = ?"
+            " RETURNING id, guild_id, status, title, body, content_warning, mod_content_warning, pseudonym,"
+            " created_at, post_after, posted_at, channel_id, message_id, thread_id, queue_message_id, post_job_ref,"
+            " support_count, decided_by, decided_at, reject_reason, needs_care, alert_message_id",
+            (share_id, guild_id, token),
         )
-        if not anonymity.tokens_match(stored, token):
-            return False
-        share = await get_share(db, share_id)
-        assert share is not None  # noqa: S101 - found just above
-        await _wipe_share(db, share, now)
-    return True
+        if row is None:
+            return None
+        share = _share(row)
+        if share.message_id is not None:  # it was posted: only then can it have replies, support or reports
+            await _wipe_replies_and_support(db, share.id)
+            await db.execute("DELETE FROM share_reports WHERE share_id = ?", (share.id,))
+        removal = False
+        if share.message_id is not None or share.queue_message_id is not None:
+            removal = await _put_job(db, REMOVE_JOB, str(share.id), now, share.guild_id) is not None
+    return Withdrawn(share, removal)
+
+
+async def delete_by_author(
+    db: Database, guild_id: int, share_id: int, token: str, *, now: datetime | None = None
+) -> bool:
+    """``withdraw``, answering only whether it happened (False for "no such share" and "not yours" alike)."""
+    return await withdraw(db, guild_id, share_id, token, now=now) is not None
 
 
 async def queue(db: Database, guild_id: int) -> list[QueuedShare]:
@@ -722,6 +829,19 @@ async def submission_times(db: Database, guild_id: int, token: str, since: datet
         (guild_id, token, _ts(since)),
     )
     return [cast(datetime, _dt(r["created_at"])) for r in rows]
+
+
+async def sharing_state(db: Database, guild_id: int, token: str, since: datetime) -> tuple[bool, list[datetime]]:
+    """``is_blocked`` and ``submission_times`` in one round trip (the checks before every ``/share``)."""
+    rows = await db.fetchall(
+        "SELECT 1 AS blocked, NULL AS created_at FROM share_blocks WHERE guild_id = ? AND author_token = ?"
+        " UNION ALL SELECT 0, created_at FROM share_rate_events WHERE guild_id = ? AND author_token = ?"
+        " AND created_at > ?",
+        (guild_id, token, guild_id, token, _ts(since)),
+    )
+    blocked = any(r["blocked"] for r in rows)
+    times = sorted(cast(datetime, _dt(r["created_at"])) for r in rows if not r["blocked"])
+    return blocked, times
 
 
 async def prune_rate_events(db: Database, before: datetime) -> int:

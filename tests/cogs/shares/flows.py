@@ -55,7 +55,15 @@ async def submit(
     return await answered(await fake.submit_modal(opened.modal, user_id, values), followups)
 
 
+async def settled(bot: PeerBot) -> None:
+    """Wait for what the shares cog does after answering (arming a post job, taking a share down)."""
+    cog = bot.get_cog("Shares")
+    assert cog is not None
+    await cog.settled()  # type: ignore[attr-defined]
+
+
 async def post_due(bot: PeerBot, clock: ManualClock, delta: timedelta = AFTER_DELAY) -> int:
+    await settled(bot)  # an approval answers the moderator before it arms the post job
     clock.advance(delta)
     return await bot.scheduler.run_due()
 

@@ -20,6 +20,7 @@ from .flows import (
     open_share_modal,
     post_due,
     queue_off,
+    settled,
     share_posts,
     share_row,
     submit,
@@ -143,7 +144,8 @@ async def test_author_deletes_one_share_or_all_of_them(
     assert "couldn't find" in stranger.text() and not fake.world.messages[post.id].deleted
 
     done = await run(fake, configured.guild.id, configured.member.id, "shares delete", {"id": "#1"})
-    assert "Deleted" in done.text() and done.ephemeral
+    assert "Deleted" in done.text() and done.ephemeral and not done.deferred  # answered at once...
+    await settled(bot)  # ...and taken down right after
     assert fake.world.messages[post.id].deleted and fake.world.messages[reply_message.id].deleted
     thread = fake.world.channels[post.id].thread
     assert thread is not None and thread.archived and thread.locked
@@ -172,7 +174,8 @@ async def test_moderator_removes_a_posted_share_by_command(
     done = await run(
         fake, configured.guild.id, configured.moderator.id, "share-mod remove", {"id": "#1", "reason": "Off topic."}
     )
-    assert "Removed share **#1**" in done.text()
+    assert "Removed share **#1**" in done.text() and not done.deferred
+    await settled(bot)  # taken down right after the answer
     assert fake.world.messages[post.id].deleted
     assert (await share_row(bot, 1))["reject_reason"] == "Off topic."
 
