@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,17 @@ async def test_guild_config_round_trip(db: Database) -> None:
     assert (config.timezone, config.volunteer_role_id, config.country) == ("Europe/London", 5, "GB")
     with pytest.raises(ValueError, match="unknown settings"):
         await store.update_guild_config(db, 1, {"guild_id; DROP TABLE meta": 1})
+
+
+async def test_checkpoints_run_in_the_background_not_in_commits(db: Database, tmp_path: Path) -> None:
+    # Pages reach the database file only when a checkpoint copies them from the write-ahead log, so the file's
+    # size tells whether one ran (asking SQLite would itself checkpoint). Commits never do it (autocheckpoint 0).
+    assert await db.fetchval("PRAGMA wal_autocheckpoint") == 0
+    await db.execute("CREATE TABLE blob (x BLOB)")
+    main = tmp_path / "t.db"
+    for _ in range(50):
+        await db.execute("INSERT INTO blob VALUES (zeroblob(100000))")  # ~1,250 pages: past the old 1,000
+    deadline = asyncio.get_running_loop().time() + 5
+    while main.stat().st_size < 5_000_000:
+        assert asyncio.get_running_loop().time() < deadline, "the background checkpoint never ran"
+        await asyncio.sleep(0.1)
