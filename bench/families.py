@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import re
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ FOLLOWUP_TIMEOUT = 10.0
 # discord.py registers a modal only once the HTTP response to its callback is back: a form sent back the instant
 # it appears can beat that and be discarded. People take seconds to type; setup steps wait this long.
 FORM_PAUSE = 0.01
+POSTED_LABEL = "share posted (no delay)"  # submit -> the public post, with timing protection off
 SHARE_BODY = (
     "Today was a good day. I went for a walk by the river with my dog and noticed the first spring flowers. "
     "Thank you all for the kind words last week; they helped more than you know."
@@ -282,17 +284,21 @@ class Shares(Family):
 
 class ShareDelete(Family):
     """`/shares delete` by the author of a posted share (the heaviest delete: its replies, support and reports are
-    wiped, the post comes down). Each step submits a share (not measured), waits for it to be posted, then deletes
-    it. `prepare` switches the measured servers' queue off and the posting delay to 0 (as an admin would), so it
-    runs after `Shares`, which needs the queue; later families don't use shares."""
+    wiped, the post comes down). Each step submits a share, waits for it to be posted, then deletes it.
+    `prepare` switches the measured servers' queue off and the posting delay to 0 (timing protection off, as an
+    admin may), so it runs after `Shares`, which needs the queue; later families don't use shares. The submit is
+    measured too, until the public post reaches the stand-in ("share posted")."""
 
     key, title, command = "share_delete", "/shares delete", "shares"
-    labels = ("/shares delete",)
+    labels = ("/shares delete", POSTED_LABEL)
 
     def __init__(self, world: BenchWorld) -> None:
         super().__init__(world)
         self.authors = {h.id: _cycle(h.members) for h in world.hot}
-        self.posts: dict[int, asyncio.Queue[int]] = {h.server.shares.id: asyncio.Queue() for h in world.hot}
+        # Each post's share id and when the stand-in received it.
+        self.posts: dict[int, asyncio.Queue[tuple[int, float]]] = {
+            h.server.shares.id: asyncio.Queue() for h in world.hot
+        }
         world.fake.world.listeners.append(self._on_dispatch)
 
     def _on_dispatch(self, item: Dispatch) -> None:
@@ -305,7 +311,7 @@ class ShareDelete(Family):
             for comp in row.get("components") or []:
                 custom_id = str(comp.get("custom_id") or "")
                 if custom_id.startswith("peerbot:shares:support:"):
-                    posts.put_nowait(int(custom_id.rsplit(":", 1)[1]))
+                    posts.put_nowait((int(custom_id.rsplit(":", 1)[1]), time.perf_counter()))
 
     async def prepare(self) -> None:
         for guild in self.world.hot:
@@ -328,15 +334,18 @@ class ShareDelete(Family):
         if opened.error or ix is None or ix.modal is None:
             return self._failed(f"could not open the share form: {opened.error}")
         await asyncio.sleep(FORM_PAUSE)
-        submitted = await answered(await self.fake.submit_modal(ix.modal, author, {"body": SHARE_BODY}), "setup")
+        form = await self.fake.submit_modal(ix.modal, author, {"body": SHARE_BODY})
+        submitted = await answered(form, "setup")
         if submitted.error:
             return self._failed(f"could not submit a share: {submitted.error}")
         try:
-            share_id = await asyncio.wait_for(posts.get(), 10)
+            share_id, posted_at = await asyncio.wait_for(posts.get(), 10)
         except TimeoutError:
             return self._failed("the share was not posted")
+        # From the stand-in dispatching the form to receiving the post (no interaction of its own: id 0).
+        posted = Sample(POSTED_LABEL, 0, _ms(form.dispatched_at, posted_at), None, None)
         deleted = await self.slash(guild, author, "shares delete", {"id": str(share_id)})
-        return [await answered(deleted, self.labels[0], expect=(4,))]
+        return [await answered(deleted, self.labels[0], expect=(4,)), posted]
 
 
 class Baseline(Family):

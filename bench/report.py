@@ -10,8 +10,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.families import POSTED_LABEL
+
 RATIO_TARGET = 2.0
 CRISIS_RATIO_TARGET = 1.3
+POSTED_RATIO_TARGET = 3.0  # /share with timing protection off: the public post, vs the baseline's answer
 THROUGHPUT_TARGET = 500.0
 LOOP_BLOCK_TARGET_MS = 50.0
 STARTUP_TARGET_S = 3.0
@@ -127,7 +130,11 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         if not fam.get("stats"):
             add(f"{fam['label']} p99 vs baseline", "not available", "-", None)
             continue
-        limit = CRISIS_RATIO_TARGET if fam["family"] == "crisis" else RATIO_TARGET
+        limit = RATIO_TARGET
+        if fam["family"] == "crisis":
+            limit = CRISIS_RATIO_TARGET
+        elif fam["label"] == POSTED_LABEL:
+            limit = POSTED_RATIO_TARGET
         value = fam.get("ratio_p99")
         add(f"{fam['label']} p99 vs baseline", f"{_fmt(value)}x", f"≤ {limit}x", value is not None and value <= limit)
     shares = full.get("sizes", {}).get("shares", 0)
