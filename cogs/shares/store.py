@@ -1100,6 +1100,8 @@ def make_user_data_deleter(key: bytes) -> Callable[[Database, int], Awaitable[in
         removed = 0
         for guild_id in await known_guild_ids(db):
             removed += await _wipe_author(db, guild_id, anonymity.author_token(key, guild_id, user_id), now)
+        # As a moderator: the decisions stay, without who made them.
+        removed += await db.execute("UPDATE shares SET decided_by = NULL WHERE decided_by = ?", (user_id,))
         return removed
 
     return delete_user_data

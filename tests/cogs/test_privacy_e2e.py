@@ -14,6 +14,7 @@ from cogs.privacy.store import EXPORTS
 from sandbox.demo import Server
 from sandbox.server import FakeDiscord
 from tests.cogs.rota.rota_helpers import ask_for_peer, custom_ids
+from tests.cogs.shares.flows import card_for, click, submit
 from tests.helpers import eventually, run
 
 # Columns named like an id that hold something other than a member (a server, channel, message, row...).
@@ -103,3 +104,23 @@ async def test_every_export_query_is_valid_sql(tmp_path: Path) -> None:
             await db.fetchall(export.sql, (1,))
     finally:
         await db.close()
+
+
+async def test_a_moderators_decisions_stay_without_their_id(
+    fake: FakeDiscord, configured: Server, bot: PeerBot
+) -> None:
+    s = configured
+    submitted = await submit(fake, s, s.member.id, "A share the moderator approves.")
+    share_id = int(re.findall(r"#(\d+)", submitted.text())[0])
+    card = await card_for(fake, s.share_queue.id, share_id)
+    approved = await click(fake, card, "approve", s.moderator.id)
+    assert approved.response_type == 7, approved.text()
+
+    data = await _export(fake, s.guild.id, s.moderator.id)
+    assert [row["id"] for row in data["data"]["shares you moderated"]] == [share_id]
+    assert "A share the moderator approves" not in json.dumps(data)  # the member's words are not the moderator's
+    ask = await run(fake, s.guild.id, s.moderator.id, "privacy delete")
+    await (await fake.click(ask.original_id or 0, custom_ids(ask.original)[0], s.moderator.id)).wait_response()
+    await eventually(lambda: "deleted" in ask.text())
+    assert (await _export(fake, s.guild.id, s.moderator.id))["data"]["shares you moderated"] == []
+    assert await bot.db.fetchval("SELECT status FROM shares WHERE id = ?", (share_id,)) in ("approved", "posted")
