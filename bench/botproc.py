@@ -354,7 +354,7 @@ def install_startup_timers() -> None:
     _timed(Database, "migrate", "database: check migrations")
     _timed(PeerBot, "_detect_message_content", "REST: application info")
     _timed(commands.bot.BotBase, "load_extension", lambda _bot, name, *a: f"load {name}")
-    _timed(Scheduler, "start", "scheduler: arm every pending job")
+    _timed(Scheduler, "start", "scheduler: start (reads no jobs)")
     _timed(PeerBot, "sync_if_changed", "command sync check")
 
 

@@ -387,7 +387,7 @@ def markdown(results: dict[str, Any]) -> str:
         [
             "",
             "Python running",
-            "setup_hook done (all due work armed)",
+            "setup_hook done",
             "Identified",
             "Serving",
             "on_ready",

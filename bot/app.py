@@ -75,8 +75,10 @@ class PeerBot(commands.AutoShardedBot):
             tree_cls=PeerTree,
             help_command=None,
             guild_ready_timeout=guild_ready_timeout,
+            max_messages=None,  # nothing reads discord.py's message cache; it only held 1,000 messages' objects
         )
         self.settings = settings
+        self._ready_before = False
         self.clock = clock or Clock()
         self.sync_commands = sync_commands
         self.db: Database
@@ -110,7 +112,9 @@ class PeerBot(commands.AutoShardedBot):
         if self.sync_commands:
             await self.sync_if_changed()
         # Everything loaded so far lives for the whole run: keep it out of the collector's full passes,
-        # which otherwise block the event loop for hundreds of milliseconds (bench/results.md).
+        # which otherwise block the event loop for hundreds of milliseconds (bench/results.md). Collect first,
+        # so start-up's garbage is not kept forever; nothing is being served yet.
+        gc.collect()
         gc.freeze()
 
     async def _detect_message_content(self) -> None:
@@ -163,7 +167,13 @@ class PeerBot(commands.AutoShardedBot):
         # Fires again on every reconnect: log only (STYLE 12), and freeze the gateway cache just built (every
         # server's members, channels and roles) like start-up's objects: it lives until the next READY, and
         # full collections walking it blocked the loop for 100-200 ms (gc.freeze is O(1); objects still go
-        # when their last reference does).
+        # when their last reference does). A READY after the first is a new session: the old cache is now
+        # garbage in reference cycles, which frozen objects never get collected from, so thaw and collect
+        # once (one pause, at reconnect time) before freezing the new one.
+        if self._ready_before:
+            gc.unfreeze()
+            gc.collect()
+        self._ready_before = True
         gc.freeze()
         log.info("Connected as %s (%s) to %d servers", self.user, getattr(self.user, "id", "?"), len(self.guilds))
 
@@ -177,5 +187,10 @@ class PeerBot(commands.AutoShardedBot):
             await self.unload_extension(name)
         await super().close()
         await drain(cancel=True)
+        if hasattr(self, "scheduler"):
+            try:
+                await self.scheduler.flush()  # results of jobs that finished while shutting down
+            except Exception:  # still pending in the table: they run again at the next start
+                log.exception("Could not record the last finished jobs")
         if hasattr(self, "db"):
             await self.db.close()

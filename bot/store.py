@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.db import Database
 
@@ -100,7 +101,7 @@ async def set_meta(db: Database, key: str, value: str) -> None:
 
 @dataclass(frozen=True)
 class Job:
-    """A durable piece of due work."""
+    """A durable piece of due work. `attempts` counts the runs started before this one."""
 
     id: int
     kind: str
@@ -111,37 +112,93 @@ class Job:
     attempts: int
 
 
+# `due_at` is always stored as UTC ISO-8601 text (`...+00:00`), so SQLite can compare it as text along the
+# `jobs_pending_due (status, due_at)` index: every query below finds due work without reading other rows.
+_SELECT_JOB = "SELECT id, kind, ref, guild_id, due_at, status, attempts FROM jobs "
+# Rows per statement when a list of ids or values is spelled out (well under SQLite's 32,766 variables).
+_CHUNK = 500
+
+
 def _job(row: sqlite3.Row) -> Job:
     due_at = datetime.fromisoformat(row["due_at"])
     return Job(row["id"], row["kind"], row["ref"], row["guild_id"], due_at, row["status"], row["attempts"])
 
 
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
 async def put_job(db: Database, kind: str, ref: str, due_at: datetime, guild_id: int | None = None) -> Job:
-    """Create or reschedule the pending job (kind, ref). A finished job with the same key is left alone."""
-    await db.execute(
-        "INSERT INTO jobs (kind, ref, guild_id, due_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (kind, ref) DO UPDATE SET due_at = excluded.due_at WHERE jobs.status = 'pending'",
-        (kind, ref, guild_id, due_at.isoformat()),
-    )
+    """Create or reschedule the pending job (kind, ref). A finished job with the same key is left alone.
+
+    One round trip when the job is pending afterwards (RETURNING), a second only to read a finished one back."""
     row = await db.fetchone(
-        "SELECT id, kind, ref, guild_id, due_at, status, attempts FROM jobs WHERE kind = ? AND ref = ?", (kind, ref)
+        "INSERT INTO jobs (kind, ref, guild_id, due_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (kind, ref) DO UPDATE SET due_at = excluded.due_at WHERE jobs.status = 'pending'"
+        " RETURNING id, kind, ref, guild_id, due_at, status, attempts",
+        (kind, ref, guild_id, _utc(due_at)),
     )
-    assert row is not None  # noqa: S101 - just written
+    if row is None:  # a finished job has this key: nothing was written
+        row = await db.fetchone(_SELECT_JOB + "WHERE kind = ? AND ref = ?", (kind, ref))
+    assert row is not None  # noqa: S101 - just written, or found by the conflict
     return _job(row)
 
 
 async def get_job(db: Database, job_id: int) -> Job | None:
-    row = await db.fetchone(
-        "SELECT id, kind, ref, guild_id, due_at, status, attempts FROM jobs WHERE id = ?", (job_id,)
-    )
+    row = await db.fetchone(_SELECT_JOB + "WHERE id = ?", (job_id,))
     return None if row is None else _job(row)
 
 
 async def pending_jobs(db: Database) -> list[Job]:
+    """Every pending job (all kinds), in due order. The scheduler itself never reads them all."""
+    rows = await db.fetchall(_SELECT_JOB + "WHERE status = 'pending' ORDER BY due_at, id")
+    return [_job(r) for r in rows]
+
+
+async def due_jobs(db: Database, now: datetime, kinds: Sequence[str], limit: int) -> list[Job]:
+    """Pending jobs of these kinds due by `now`, oldest first, at most `limit` (one round trip, no write)."""
+    if not kinds or limit <= 0:
+        return []
     rows = await db.fetchall(
-        "SELECT id, kind, ref, guild_id, due_at, status, attempts FROM jobs WHERE status = 'pending' ORDER BY due_at"
+        _SELECT_JOB + f"WHERE status = 'pending' AND due_at <= ? AND kind IN ({_marks(len(kinds))})"
+        " ORDER BY due_at, id LIMIT ?",
+        (_utc(now), *kinds, limit),
     )
     return [_job(r) for r in rows]
+
+
+async def next_due(db: Database, after: datetime, kinds: Sequence[str]) -> datetime | None:
+    """When the first pending job of these kinds due strictly after `after` is due (None: nothing pending)."""
+    if not kinds:
+        return None
+    value = await db.fetchval(
+        f"SELECT due_at FROM jobs WHERE status = 'pending' AND due_at > ? AND kind IN ({_marks(len(kinds))})"  # noqa: S608 - placeholders
+        " ORDER BY due_at LIMIT 1",
+        (_utc(after), *kinds),
+    )
+    return None if value is None else datetime.fromisoformat(str(value))
+
+
+async def claim_jobs(db: Database, job_ids: Sequence[int], now: datetime) -> list[Job]:
+    """Count a run for each of these jobs that is still pending and due by `now`, in one statement (one commit) per
+    500 jobs. Returns the claimed jobs in due order, as they were before (`attempts` = runs started before this one).
+    A job cancelled or moved later since it was read is not claimed."""
+    claimed: list[Job] = []
+    for start in range(0, len(job_ids), _CHUNK):
+        chunk = job_ids[start : start + _CHUNK]
+        rows = await db.fetchall(
+            f"UPDATE jobs SET attempts = attempts + 1 WHERE id IN ({_marks(len(chunk))})"  # noqa: S608 - placeholders
+            " AND status = 'pending' AND due_at <= ?"
+            " RETURNING id, kind, ref, guild_id, due_at, status, attempts - 1 AS attempts",
+            (*chunk, _utc(now)),
+        )
+        claimed += [_job(r) for r in rows]
+    claimed.sort(key=lambda job: (job.due_at, job.id))
+    return claimed
 
 
 async def count_attempt(db: Database, job_id: int) -> None:
@@ -155,6 +212,25 @@ async def finish_job(db: Database, job_id: int, status: str, at: datetime) -> bo
         (status, at.isoformat(), job_id),
     )
     return changed == 1
+
+
+async def finish_jobs(db: Database, finished: Sequence[tuple[int, str, datetime]]) -> set[int]:
+    """Move pending jobs to final statuses: (job id, status, when) each, in one statement (one commit) per 500.
+    Returns the ids that were still pending (a job finished elsewhere meanwhile is left as it is)."""
+    changed: set[int] = set()
+    for start in range(0, len(finished), _CHUNK):
+        chunk = finished[start : start + _CHUNK]
+        params: list[object] = []
+        for job_id, status, at in chunk:
+            params += (job_id, status, at.isoformat())
+        rows = await db.fetchall(
+            "UPDATE jobs SET status = v.column2, finished_at = v.column3"  # noqa: S608 - placeholders
+            f" FROM (VALUES {', '.join(['(?, ?, ?)'] * len(chunk))}) AS v"
+            " WHERE jobs.id = v.column1 AND jobs.status = 'pending' RETURNING jobs.id",
+            params,
+        )
+        changed.update(int(r[0]) for r in rows)
+    return changed
 
 
 async def cancel_jobs(db: Database, kind: str, ref_prefix: str) -> int:

@@ -224,7 +224,7 @@ class Rota(commands.Cog):
 
     async def _ensure_jobs(self) -> int:
         """Make sure every shift's next job and every configured guild's coverage post exist (one batch write;
-        the scheduler arms them when it starts, right after the cogs load)."""
+        the scheduler reads them from the jobs table when they fall due)."""
         now = self.bot.clock.now()
         rows: list[tuple[str, str, int | None, datetime]] = []
         shifts = await store.all_shifts(self.bot.db)

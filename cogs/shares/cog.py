@@ -12,8 +12,8 @@ How a share travels (DESIGN §2 and §4; the status machine is in ``store.py``):
    the moderators' cards, alerts and removals, which are tried at once and, if Discord refuses, again later
    (``_soon``). Every handler re-reads the share and does nothing twice.
 4. What a moderator or an author waits on (approve, reject, remove, delete) is one store transaction that
-   also writes its job; they are answered right after it, and the rest (telling the scheduler, taking things
-   down on Discord) runs after the answer (``_after_answer``).
+   also writes its job; they are answered right after it, and taking things down on Discord runs after the
+   answer (``_after_answer``). The scheduler reads due jobs from the table, so it is only told when to look.
 
 No user id, name or text is ever logged here: only share, reply, report and guild ids.
 """
@@ -233,9 +233,10 @@ class Shares(commands.Cog):
             await core.finish_job(self.bot.db, job.id, "done", self._now())
         return True
 
-    async def _arm_post(self, share: Share) -> None:
+    def _arm_post(self, share: Share) -> None:
+        """The store wrote the post job with the share: wake the scheduler by its due time (no round trip)."""
         if share.post_job_ref is not None and share.post_after is not None:
-            await self.bot.scheduler.schedule(POST_JOB, share.post_job_ref, share.post_after, share.guild_id)
+            self.bot.scheduler.expect(share.post_after)
 
     async def _flush_removals(self, guild_id: int | None) -> None:
         """Run every waiting removal (of this server, or all) now: after deletes, purges and /privacy delete."""
@@ -382,7 +383,7 @@ class Shares(commands.Cog):
         )
         log.info("Share %s submitted in guild %s (%s)", share.id, guild_id, share.status)
         if share.status == "pending":
-            await self._arm_post(share)
+            self._arm_post(share)
         await interaction.followup.send(self._confirmation(share, config), ephemeral=True)
         if found is not None:
             await interaction.followup.send(
@@ -500,8 +501,8 @@ class Shares(commands.Cog):
     # -- moderators' buttons ---------------------------------------------------------------------------------
 
     async def approve_share(self, interaction: discord.Interaction, share_id: int, extra_cw: str | None) -> None:
-        """Approve from the moderators' card: one transaction (the share and its post job), then the card is
-        updated, and only then is the scheduler told about the job (already durable in ``jobs``)."""
+        """Approve from the moderators' card: one transaction (the share and its post job), the scheduler is told
+        when the post is due (in memory), then the card is updated."""
         guild_id = self._guild_id(interaction)
         settings = await self._settings_for(guild_id)
         post_after = policy.post_time(self._now(), settings.delay_min_s, settings.delay_max_s)
@@ -521,7 +522,7 @@ class Shares(commands.Cog):
             await self._already_decided(interaction, share_id)
             return
         log.info("Share %s approved in guild %s", share_id, approved.guild_id)
-        self._after_answer(self._arm_post(approved), f"arm the post of share {share_id}")
+        self._arm_post(approved)
         added = f" with the warning “{excerpt(extra_cw, 100)}”" if extra_cw else ""
         decision = f"Approved by {interaction.user.mention}{added}. It will be posted {ts(post_after)}."
         await self._update_card(
@@ -795,7 +796,7 @@ class Shares(commands.Cog):
             due = policy.post_time(self._now(), settings.delay_min_s, settings.delay_max_s)
             moved = await store.reschedule_post(self.bot.db, share.id, due)
             if moved is not None:
-                await self._arm_post(moved)
+                self._arm_post(moved)
                 posts += 1
         held, reports = await store.unannounced(self.bot.db, guild_id)
         sent = [await self._soon(QUEUE_JOB, f"{sid}", guild_id) for sid in held]

@@ -73,7 +73,7 @@ What a moderator or an author waits on is kept to a few round trips to aiosqlite
 more than its SQL): ``approve`` (4: BEGIN, ``UPDATE ... RETURNING``, the post job, COMMIT), ``decline``
 (the moderators' reject and remove: 4 to 8) and ``withdraw`` (the author's delete: 3 to 7) write in one
 transaction and return what the cog needs to answer, so it reads nothing before or after. Jobs are written
-with ``INSERT ... RETURNING`` (``_put_job``: ``core.put_job`` in one trip instead of two).
+with ``INSERT ... RETURNING`` (``core.put_job``: one trip).
 Every function that records a time takes ``now``; the cog passes ``bot.clock.now()`` (default: real UTC).
 
 Instants are stored as UTC ISO-8601 text with microseconds, so they compare correctly as text.
@@ -389,18 +389,6 @@ def _job(row: sqlite3.Row) -> Job:
     return Job(row["id"], row["kind"], row["ref"], row["guild_id"], due, row["status"], row["attempts"])
 
 
-async def _put_job(db: Database, kind: str, ref: str, due_at: datetime, guild_id: int | None) -> Job | None:
-    """``core.put_job`` in one round trip instead of two: the pending job (kind, ref), created or moved to
-    ``due_at``; None when a finished job already has that key (it is left alone, as ``put_job`` does)."""
-    row = await db.fetchone(
-        "INSERT INTO jobs (kind, ref, guild_id, due_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (kind, ref) DO UPDATE SET due_at = excluded.due_at WHERE jobs.status = 'pending'"
-        " RETURNING id, kind, ref, guild_id, due_at, status, attempts",
-        (kind, ref, guild_id, due_at.isoformat()),
-    )
-    return None if row is None else _job(row)
-
-
 async def pending_removals(db: Database, guild_id: int | None = None) -> list[Job]:
     """The pending ``REMOVE_JOB``/``REMOVE_REPLY_JOB`` jobs (of one server, or all), oldest due first: filtered
     by SQLite rather than by reading every pending job of the bot (thousands, at scale)."""
@@ -616,14 +604,14 @@ async def approve(
             return None
         share = _share(row)
         ref = share.post_job_ref or post_job_ref(share.id)
-        if await _put_job(db, POST_JOB, ref, post_after, share.guild_id) is None:  # that generation already ran
+        if (await core.put_job(db, POST_JOB, ref, post_after, share.guild_id)).status != "pending":  # already ran
             job = await _schedule_post(db, share.id, share.guild_id, post_after)
             share = replace(share, post_job_ref=job.ref)
     return share
 
 
 async def _write_remove_job(db: Database, share_id: int, guild_id: int, when: datetime) -> None:
-    await _put_job(db, REMOVE_JOB, str(share_id), when, guild_id)
+    await core.put_job(db, REMOVE_JOB, str(share_id), when, guild_id)
 
 
 async def reject(
@@ -752,7 +740,7 @@ async def withdraw(
             await db.execute("DELETE FROM share_reports WHERE share_id = ?", (share.id,))
         removal = False
         if share.message_id is not None or share.queue_message_id is not None:
-            removal = await _put_job(db, REMOVE_JOB, str(share.id), now, share.guild_id) is not None
+            removal = (await core.put_job(db, REMOVE_JOB, str(share.id), now, share.guild_id)).status == "pending"
     return Withdrawn(share, removal)
 
 

@@ -82,7 +82,7 @@ async def test_failing_handler_is_retried_then_succeeds(db: Database) -> None:
     assert await db.fetchval("SELECT status FROM jobs WHERE ref = 'x'") == "done"
 
 
-async def test_real_clock_fires_through_apscheduler(db: Database) -> None:
+async def test_real_clock_fires_at_the_due_time(db: Database) -> None:
     done = asyncio.Event()
 
     async def handler(job: Job) -> None:

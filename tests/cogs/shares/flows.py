@@ -56,14 +56,14 @@ async def submit(
 
 
 async def settled(bot: PeerBot) -> None:
-    """Wait for what the shares cog does after answering (arming a post job, taking a share down)."""
+    """Wait for what the shares cog does after answering (taking a share down)."""
     cog = bot.get_cog("Shares")
     assert cog is not None
     await cog.settled()  # type: ignore[attr-defined]
 
 
 async def post_due(bot: PeerBot, clock: ManualClock, delta: timedelta = AFTER_DELAY) -> int:
-    await settled(bot)  # an approval answers the moderator before it arms the post job
+    await settled(bot)
     clock.advance(delta)
     return await bot.scheduler.run_due()
 
