@@ -20,6 +20,7 @@ from discord.ext import commands
 
 from bot.app import PeerBot
 from bot.checks import audience
+from bot.db import Database
 from bot.errors import UserFacingError
 from bot.ui import confirm, is_admin, reply
 from cogs.resources import exchange, search, store
@@ -38,9 +39,9 @@ from cogs.resources.model import (
 )
 from cogs.resources.views import (
     DYNAMIC_ITEMS,
-    ResultsView,
     resource_embed,
     resource_modal,
+    results_view,
     review_view,
     suggest_modal,
     suggestion_embed,
@@ -86,14 +87,19 @@ class Resources(commands.Cog):
 
     def __init__(self, bot: PeerBot) -> None:
         self.bot = bot
+        self.searches = search.RecentSearches()  # what the Previous / Next buttons under results search again
 
     async def cog_load(self) -> None:
-        self.bot.user_data_deleters["resources"] = store.delete_user_data
+        self.bot.user_data_deleters["resources"] = self._delete_user_data
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
 
     async def cog_unload(self) -> None:
         self.bot.user_data_deleters.pop("resources", None)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def _delete_user_data(self, db: Database, user_id: int) -> int:
+        """/privacy delete: the member's suggestions, and the searches their results' buttons would run again."""
+        return self.searches.forget_user(user_id) + await store.delete_user_data(db, user_id)
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
@@ -131,7 +137,7 @@ class Resources(commands.Cog):
         return found
 
     async def _category(self, guild_id: int, value: str) -> str:
-        known = await store.categories(self.bot.db, guild_id)
+        known = await search.categories(self.bot.db, guild_id)
         canonical = resolve_category(value, known)
         if canonical is None:
             raise UserFacingError(
@@ -145,14 +151,14 @@ class Resources(commands.Cog):
     async def resource_choices(self, interaction: discord.Interaction, current: str) -> Choices:
         if interaction.guild_id is None:
             return []
-        hits = await store.names_like(self.bot.db, interaction.guild_id, current[:100])
+        hits = await search.names_like(self.bot.db, interaction.guild_id, current[:100])
         return [app_commands.Choice(name=h.name[:100], value=str(h.id)) for h in hits]
 
     async def category_choices(self, interaction: discord.Interaction, current: str) -> Choices:
         if interaction.guild_id is None:
             return []
         wanted = clean_text(current).casefold()
-        known = await store.categories(self.bot.db, interaction.guild_id)
+        known = await search.categories(self.bot.db, interaction.guild_id)
         return [app_commands.Choice(name=c, value=c) for c in known if wanted in c.casefold()][:25]
 
     # -- everyone: find, categories, show -----------------------------------------------------------------------------
@@ -173,29 +179,30 @@ class Resources(commands.Cog):
     ) -> None:
         """Search this server's resource directory. Only you can see the results."""
         guild_id = self._guild(interaction)
-        view = ResultsView(self, interaction.user.id, query, category, area, offset=0, total=0, resource_id=None)
-        content, embed = await self._page(guild_id, view)
-        await reply(interaction, content, embed=embed, view=view if embed is not None else None)
-        if embed is not None:
-            view.message = await interaction.original_response()
+        saved = search.SavedSearch(guild_id, interaction.user.id, query, category, area)
+        content, embed, view = await self._page(saved, None, 0)
+        await reply(interaction, content, embed=embed, view=view)
 
     @find.autocomplete("category")
     async def _find_category(self, interaction: discord.Interaction, current: str) -> Choices:
         return await self.category_choices(interaction, current)
 
-    async def _page(self, guild_id: int, view: ResultsView) -> tuple[str, discord.Embed | None]:
-        """Run the search for the view's offset; update the view and return the message's content and embed."""
+    async def _page(
+        self, saved: search.SavedSearch, search_key: str | None, offset: int
+    ) -> tuple[str, discord.Embed | None, discord.ui.View | None]:
+        """Run the search for one result (the one at `offset`); the message's content, embed and buttons. The search
+        is saved for its buttons (under a new key if `search_key` is None) when it finds something."""
         try:
             result = await search.find(
-                self.bot.db, guild_id, view.query, view.category, view.area, limit=1, offset=view.offset
+                self.bot.db, saved.guild_id, saved.query, saved.category, saved.area, limit=1, offset=offset
             )
+            if not result.items and result.total and offset > 0:  # the directory shrank since the last click
+                offset = max(0, result.total - 1)
+                result = await search.find(
+                    self.bot.db, saved.guild_id, saved.query, saved.category, saved.area, limit=1, offset=offset
+                )
         except DirectoryError as exc:
             raise UserFacingError(exc.message) from exc
-        if not result.items and result.total and view.offset > 0:  # the directory shrank since the last click
-            view.offset = max(0, result.total - 1)
-            result = await search.find(
-                self.bot.db, guild_id, view.query, view.category, view.area, limit=1, offset=view.offset
-            )
         urgent = (
             "If you're in crisis or not safe right now, `/crisis` shows crisis lines straight away "
             "(only you see them).\n"
@@ -203,33 +210,39 @@ class Resources(commands.Cog):
             else ""
         )
         if not result.items:
-            view.total, view.resource_id = 0, None
-            view.refresh()
-            known = await store.category_counts(self.bot.db, guild_id)
-            used = [c.name for c in known if c.count]
+            used = result.categories_in_use
             hint = (
                 f"Categories with entries: {', '.join(used)}. Try a shorter search, or `/resources find` with a "
                 "category."
                 if used
                 else "The directory is empty so far; `/resources suggest` lets you propose something."
             )
-            return f"{urgent}Sorry, I couldn't find anything for that search. {hint}", None
+            return f"{urgent}Sorry, I couldn't find anything for that search. {hint}", None, None
         resource = result.items[0]
-        view.total, view.resource_id = result.total, resource.id
-        view.refresh()
         note = {
             search.Match.CLOSE: "I didn't find those exact words, so here are close matches.\n",
             search.Match.SOME: "Nothing matched every word, so here are results matching some of them.\n",
         }.get(result.match, "")
-        footer = f"Result {view.offset + 1} of {result.total}"
-        return urgent + note, resource_embed(resource, footer=footer)
+        footer = f"Result {offset + 1} of {result.total}"
+        search_key = search_key or self.searches.save(saved)
+        view = results_view(search_key, offset, result.total, resource.id)
+        return urgent + note, resource_embed(resource, footer=footer), view
 
-    async def show_page(self, interaction: discord.Interaction, view: ResultsView) -> None:
+    async def show_page(self, interaction: discord.Interaction, search_key: str, offset: int) -> None:
+        """Previous / Next under results."""
         guild_id = self._guild(interaction)
-        content, embed = await self._page(guild_id, view)
+        saved = self.searches.get(search_key)
+        if saved is None or saved.guild_id != guild_id:
+            await reply(interaction, "These results have expired. Please search again with `/resources find`.")
+            return
+        if saved.user_id != interaction.user.id:
+            await reply(interaction, "These buttons belong to someone else's search. Try `/resources find` yourself.")
+            return
+        content, embed, view = await self._page(saved, search_key, offset)
         await interaction.response.edit_message(content=content or None, embed=embed, view=view)
 
     async def share_result(self, interaction: discord.Interaction, resource_id: int) -> None:
+        """Share here under results."""
         guild_id = self._guild(interaction)
         resource = await store.get_resource(self.bot.db, guild_id, resource_id)
         if resource is None:

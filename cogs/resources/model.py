@@ -240,6 +240,8 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, without accents: how the search index compares words (SQLite unicode61, remove_diacritics 2)."""
+    if text.isascii():  # nothing to decompose (the common case, and much faster)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 

@@ -2,15 +2,17 @@
 
 Every query filters on ``guild_id``: one server never sees another's directory. Functions here never open a
 transaction themselves (``Database.transaction`` is not re-entrant), so callers can group several of them in one;
-:func:`cogs.resources.exchange.import_directory` does that for imports. Full-text search is an FTS5 external-content
-index kept in sync by triggers (migration 0006); :mod:`cogs.resources.search` builds the match expressions.
+:func:`cogs.resources.exchange.import_directory` does that for imports. Search runs on an in-memory index of one
+server's entries (:mod:`cogs.resources.index`), built from :func:`snapshot` and trusted while the server's stamp, kept
+by triggers (migration 0007), is unchanged. Migration 0006's FTS5 index and ``resource_terms`` are still kept in sync
+by their triggers, but searches no longer read them.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal, TypeVar
@@ -30,11 +32,7 @@ from cogs.resources.model import (
     split_list,
     terms_json,
     validate_category_name,
-    words,
 )
-
-# Sorts after every real character, so [prefix, prefix + _TOP) is "starts with prefix" on an index.
-_TOP = "\U0010ffff"
 
 _Row = TypeVar("_Row")
 SuggestionStatus = Literal["pending", "added", "dismissed"]
@@ -46,14 +44,6 @@ class CategoryCount:
 
     name: str
     count: int
-
-
-@dataclass(frozen=True)
-class NameHit:
-    """A resource's id and name, for autocomplete."""
-
-    id: int
-    name: str
 
 
 @dataclass(frozen=True)
@@ -69,7 +59,7 @@ class Suggestion:
     created_at: str
 
 
-def _resource(row: sqlite3.Row) -> Resource:
+def resource_from_row(row: sqlite3.Row) -> Resource:
     verified = row["last_verified"]
     return Resource(
         id=row["id"],
@@ -235,124 +225,79 @@ async def remove_resource(db: Database, guild_id: int, resource_id: int) -> bool
 
 async def get_resource(db: Database, guild_id: int, resource_id: int) -> Resource | None:
     row = await db.fetchone("SELECT * FROM resources WHERE id = ? AND guild_id = ?", (resource_id, guild_id))
-    return None if row is None else _resource(row)
+    return None if row is None else resource_from_row(row)
 
 
 async def get_resource_by_name(db: Database, guild_id: int, name: str) -> Resource | None:
     """The resource called `name`, ignoring case."""
     row = await db.fetchone("SELECT * FROM resources WHERE guild_id = ? AND name_key = ?", (guild_id, key(name)))
-    return None if row is None else _resource(row)
+    return None if row is None else resource_from_row(row)
 
 
 async def all_resources(db: Database, guild_id: int) -> list[Resource]:
     """The whole directory, by name."""
     rows = await db.fetchall("SELECT * FROM resources WHERE guild_id = ? ORDER BY name_key", (guild_id,))
-    return [_resource(r) for r in rows]
-
-
-async def resources_by_ids(db: Database, guild_id: int, ids: Iterable[int]) -> dict[int, Resource]:
-    # "+guild_id" makes SQLite look the ids up one by one instead of scanning the server's whole index.
-    rows = await db.fetchall(
-        "SELECT * FROM resources WHERE id IN (SELECT value FROM json_each(?)) AND +guild_id = ?",
-        (json.dumps(list(ids)), guild_id),
-    )
-    return {r["id"]: _resource(r) for r in rows}
+    return [resource_from_row(r) for r in rows]
 
 
 async def count_resources(db: Database, guild_id: int) -> int:
     return int(await db.fetchval("SELECT count(*) FROM resources WHERE guild_id = ?", (guild_id,)))
 
 
-async def names_like(db: Database, guild_id: int, text: str, limit: int = 25) -> list[NameHit]:
-    """Autocomplete: names starting with `text` (ignoring case), then names containing it; alphabetical."""
-    prefix = key(text)
+# --- search (cogs/resources/search.py keeps each server's entries as an in-memory index) ---------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a server's search index is built from, read in one statement (so all of one moment)."""
+
+    stamp: int
+    seeded: bool
+    categories: list[str]
+    rows: list[sqlite3.Row]
+
+
+async def snapshot(db: Database, guild_id: int) -> Snapshot:
+    """The server's stamp (migration 0007), whether its categories were seeded, its categories in list order and
+    every resource row, by id."""
     rows = await db.fetchall(
-        "SELECT id, name FROM resources WHERE guild_id = ? AND name_key >= ? AND name_key < ?"
-        " ORDER BY name_key LIMIT ?",
-        (guild_id, prefix, prefix + _TOP, limit),
+        "WITH head AS (SELECT coalesce((SELECT stamp FROM resource_stamps WHERE guild_id = ?1), 0) AS stamp,"
+        " EXISTS (SELECT 1 FROM resource_directories WHERE guild_id = ?1) AS seeded,"
+        " (SELECT json_group_array(json_array(position, name_key, name)) FROM resource_categories"
+        " WHERE guild_id = ?1) AS category_list)"
+        " SELECT head.*, r.* FROM head LEFT JOIN resources r ON r.guild_id = ?1 ORDER BY r.id",
+        (guild_id,),
     )
-    hits = [NameHit(r["id"], r["name"]) for r in rows]
-    if prefix and len(hits) < limit:
-        rows = await db.fetchall(
-            "SELECT id, name FROM resources WHERE guild_id = ? AND instr(name_key, ?) > 1 ORDER BY name_key LIMIT ?",
-            (guild_id, prefix, limit - len(hits)),
-        )
-        hits.extend(NameHit(r["id"], r["name"]) for r in rows)
-    return hits
+    head = rows[0]
+    listed = sorted(json.loads(head["category_list"]), key=lambda c: (c[0], c[1]))
+    return Snapshot(
+        int(head["stamp"]),
+        bool(head["seeded"]),
+        [c[2] for c in listed],
+        [r for r in rows if r["id"] is not None],
+    )
 
 
-# --- search (match expressions come from search.py) ----------------------------------------------------------------
+async def stamp(db: Database, guild_id: int) -> int:
+    """The server's stamp: it changes whenever anything a search reads changes (migration 0007)."""
+    found = await db.fetchval("SELECT stamp FROM resource_stamps WHERE guild_id = ?", (guild_id,))
+    return 0 if found is None else int(found)
 
 
-def _scoped(guild_id: int, match: str, category: str) -> str:
-    """Limit an FTS5 expression to one server (and to resources with the category's words) inside the index."""
-    scoped = f'guild_token : "g{int(guild_id)}" AND ({match})'
-    category_words = words(category)
-    return scoped + ' AND category : "' + " ".join(category_words) + '"' if category_words else scoped
-
-
-async def search_page(
-    db: Database, guild_id: int, match: str, category: str, area: str, limit: int, offset: int
-) -> Page[Resource]:
-    """Best-ranked resources (bm25 weights in migration 0006) for the FTS5 expression `match`, which must name the
-    columns it searches. `category` ('' = any) is canonical; `area` is a case-folded substring ('' = any)."""
-    scoped = _scoped(guild_id, match, category)
-    if not category and not area:
-        return await _search_index_only(db, guild_id, scoped, limit, offset)
-    # CROSS JOIN keeps the index as the outer loop (otherwise SQLite may run the MATCH once per resource). The hits
-    # are filtered and ranked once, and counted from the same pass.
+async def stamp_and_resources(db: Database, guild_id: int, ids: Sequence[int]) -> tuple[int, dict[int, Resource]]:
+    """The server's stamp and the resources with these ids, in one statement (so the stamp dates the rows)."""
+    # "+guild_id" makes SQLite look the ids up by rowid instead of scanning the server's index.
     rows = await db.fetchall(
-        "WITH hits AS MATERIALIZED (SELECT f.rowid AS id, f.rank AS score"
-        " FROM resources_fts f CROSS JOIN resources r ON r.id = f.rowid"
-        " WHERE resources_fts MATCH ? AND r.guild_id = ? AND (? = '' OR r.category = ?) AND instr(r.area_key, ?) > 0)"
-        " SELECT id, (SELECT count(*) FROM hits) AS total FROM hits ORDER BY score, id LIMIT ? OFFSET ?",
-        (scoped, guild_id, category, category, area, limit, offset),
+        "SELECT head.*, r.* FROM (SELECT coalesce((SELECT stamp FROM resource_stamps WHERE guild_id = ?1), 0) AS stamp)"
+        " head"
+        " LEFT JOIN resources r ON r.id IN (SELECT value FROM json_each(?2)) AND +r.guild_id = ?1",
+        (guild_id, json.dumps(list(ids))),
     )
-    items = await _in_order(db, guild_id, [r["id"] for r in rows])
-    if rows or offset == 0:
-        return Page(items, rows[0]["total"] if rows else 0)
-    total = await db.fetchval(
-        "SELECT count(*) FROM resources_fts f CROSS JOIN resources r ON r.id = f.rowid"
-        " WHERE resources_fts MATCH ? AND r.guild_id = ? AND (? = '' OR r.category = ?) AND instr(r.area_key, ?) > 0",
-        (scoped, guild_id, category, category, area),
-    )
-    return Page(items, int(total))
-
-
-async def _in_order(db: Database, guild_id: int, ids: list[int]) -> tuple[Resource, ...]:
-    found = await resources_by_ids(db, guild_id, ids)
-    return tuple(found[i] for i in ids if i in found)
-
-
-async def _search_index_only(db: Database, guild_id: int, scoped: str, limit: int, offset: int) -> Page[Resource]:
-    """Without filters the index alone ranks and counts (about twice as fast as joining every hit)."""
-    rows = await db.fetchall(
-        "SELECT rowid FROM resources_fts WHERE resources_fts MATCH ? ORDER BY rank, rowid LIMIT ? OFFSET ?",
-        (scoped, limit, offset),
-    )
-    items = await _in_order(db, guild_id, [r["rowid"] for r in rows])
-    if offset == 0 and len(items) < limit:
-        return Page(items, len(items))
-    total = await db.fetchval("SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?", (scoped,))
-    return Page(items, int(total))
-
-
-async def browse_page(db: Database, guild_id: int, category: str, area: str, limit: int, offset: int) -> Page[Resource]:
-    """Resources by name, optionally in one category and/or area (same filters as :func:`search_page`)."""
-    rows = await db.fetchall(
-        "SELECT * FROM resources WHERE guild_id = ? AND (? = '' OR category = ?) AND instr(area_key, ?) > 0"
-        " ORDER BY name_key LIMIT ? OFFSET ?",
-        (guild_id, category, category, area, limit, offset),
-    )
-    total = await db.fetchval(
-        "SELECT count(*) FROM resources WHERE guild_id = ? AND (? = '' OR category = ?) AND instr(area_key, ?) > 0",
-        (guild_id, category, category, area),
-    )
-    return Page(tuple(_resource(r) for r in rows), int(total))
+    return int(rows[0]["stamp"]), {r["id"]: resource_from_row(r) for r in rows if r["id"] is not None}
 
 
 async def vocabulary(db: Database, guild_id: int) -> list[str]:
-    """The server's distinct name/tag/category words, sorted (the fuzzy fallback's candidates)."""
+    """The server's distinct name/tag/category words, sorted (resource_terms, kept by migration 0006's triggers)."""
     rows = await db.fetchall("SELECT term FROM resource_terms WHERE guild_id = ? ORDER BY term", (guild_id,))
     return [r["term"] for r in rows]
 
@@ -374,7 +319,7 @@ async def due_for_review(
         "SELECT count(*) FROM resources WHERE guild_id = ? AND (last_verified IS NULL OR last_verified <= ?)",
         (guild_id, cutoff),
     )
-    return Page(tuple(_resource(r) for r in rows), int(total))
+    return Page(tuple(resource_from_row(r) for r in rows), int(total))
 
 
 async def mark_verified(db: Database, guild_id: int, resource_id: int, today: date) -> bool:

@@ -1,13 +1,16 @@
-"""Embeds, modals, the search results view and the persistent buttons of the resource directory.
+"""Embeds, modals and the persistent buttons of the resource directory.
 
-Persistent buttons are `DynamicItem`s whose custom id carries the row id (STYLE 31), so they keep working after a
-restart: ``peerbot:resources:suggestion:<id>:add|dismiss`` on a suggestion in the queue channel and
-``peerbot:resources:verify:<id>`` ("Still correct") in `/resources review`. Their callbacks call the cog.
+Every button is a `DynamicItem` whose custom id carries what its click needs (STYLE 31), registered once by the cog,
+so no view object stays alive per message: ``peerbot:resources:suggestion:<id>:add|dismiss`` on a suggestion in the
+queue channel, ``peerbot:resources:verify:<id>`` ("Still correct") in `/resources review`, and under search results
+``peerbot:resources:page:<search>:<offset>`` (Previous / Next: the key of the search in the cog's
+:class:`~cogs.resources.search.RecentSearches` and the result to show) and ``peerbot:resources:share:<id>`` (Share
+here). Their callbacks call the cog. The views carrying them are stopped before they are sent, so discord.py keeps
+none of them (clicks reach the registered dynamic items).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -21,7 +24,8 @@ from cogs.resources.model import Resource, SuggestionDraft
 
 log = logging.getLogger(__name__)
 
-RESULTS_TIMEOUT = 600.0
+PAGE_ID = "peerbot:resources:page:{}:{}"
+SHARE_ID = "peerbot:resources:share:{}"
 SUGGESTION_ID = "peerbot:resources:suggestion:{}:{}"
 VERIFY_ID = "peerbot:resources:verify:{}"
 # Discord: embed field values hold at most 1,024 characters, button labels 80.
@@ -154,84 +158,14 @@ def suggest_modal(on_values: Submit) -> discord.ui.Modal:
     return _FormModal("Suggest a resource", inputs, on_values)
 
 
-# -- search results -------------------------------------------------------------------------------------------------
-
-
-class ResultsActions(Protocol):
-    async def show_page(self, interaction: discord.Interaction, view: ResultsView) -> None: ...
-
-    async def share_result(self, interaction: discord.Interaction, resource_id: int) -> None: ...
-
-
-class ResultsView(discord.ui.View):
-    """Previous / Next / Share here under one search; only the searcher may click. The page is recomputed from the
-    query and offset on every click (nothing but the query is kept)."""
-
-    def __init__(
-        self,
-        actions: ResultsActions,
-        user_id: int,
-        query: str,
-        category: str | None,
-        area: str | None,
-        *,
-        offset: int,
-        total: int,
-        resource_id: int | None,
-    ) -> None:
-        super().__init__(timeout=RESULTS_TIMEOUT)
-        self.actions = actions
-        self.user_id = user_id
-        self.query = query
-        self.category = category
-        self.area = area
-        self.offset = offset
-        self.total = total
-        self.resource_id = resource_id
-        self.message: discord.InteractionMessage | None = None
-        self.refresh()
-
-    def refresh(self) -> None:
-        self.previous.disabled = self.offset <= 0
-        self.next.disabled = self.offset + 1 >= self.total
-        self.share.disabled = self.resource_id is None
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.user_id:
-            await interaction.response.send_message(
-                "These buttons belong to someone else's search. Try `/resources find` yourself.", ephemeral=True
-            )
-            return False
-        return True
-
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary, custom_id="peerbot:resources:previous")
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[ResultsView]) -> None:
-        self.offset = max(0, self.offset - 1)
-        await self.actions.show_page(interaction, self)
-
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary, custom_id="peerbot:resources:next")
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[ResultsView]) -> None:
-        self.offset += 1
-        await self.actions.show_page(interaction, self)
-
-    @discord.ui.button(label="Share here", style=discord.ButtonStyle.primary, custom_id="peerbot:resources:share")
-    async def share(self, interaction: discord.Interaction, button: discord.ui.Button[ResultsView]) -> None:
-        if self.resource_id is not None:
-            await self.actions.share_result(interaction, self.resource_id)
-
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        if self.message is not None:
-            with contextlib.suppress(discord.HTTPException):  # the searcher may have dismissed it
-                await self.message.edit(view=self)
-
-
 # -- persistent buttons ---------------------------------------------------------------------------------------------
 
 
 class ButtonActions(Protocol):
+    async def show_page(self, interaction: discord.Interaction, search_key: str, offset: int) -> None: ...
+
+    async def share_result(self, interaction: discord.Interaction, resource_id: int) -> None: ...
+
     async def decide_suggestion(self, interaction: discord.Interaction, suggestion_id: int, action: str) -> None: ...
 
     async def verify(self, interaction: discord.Interaction, resource_id: int) -> None: ...
@@ -246,6 +180,68 @@ async def _unavailable(interaction: discord.Interaction) -> None:
     await interaction.response.send_message(
         "The resource directory is unavailable right now; please try again soon.", ephemeral=True
     )
+
+
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"peerbot:resources:page:(?P<key>[A-Za-z0-9_-]{1,32}):(?P<offset>[0-9]{1,9})",
+):
+    """Previous / Next under search results: show result `offset` of the saved search (only its searcher may)."""
+
+    def __init__(self, search_key: str, offset: int, label: str = "Next", *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=PAGE_ID.format(search_key, offset),
+                disabled=disabled,
+            )
+        )
+        self.search_key = search_key
+        self.offset = offset
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PageButton:
+        return cls(match["key"], int(match["offset"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actions = _actions(interaction)
+        if actions is None:
+            await _unavailable(interaction)
+            return
+        await actions.show_page(interaction, self.search_key, self.offset)
+
+
+class ShareButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"peerbot:resources:share:(?P<id>[0-9]{1,19})"
+):
+    """Share here: post the result shown in the channel."""
+
+    def __init__(self, resource_id: int, *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Share here",
+                style=discord.ButtonStyle.primary,
+                custom_id=SHARE_ID.format(resource_id),
+                disabled=disabled,
+            )
+        )
+        self.resource_id = resource_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ShareButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actions = _actions(interaction)
+        if actions is None:
+            await _unavailable(interaction)
+            return
+        await actions.share_result(interaction, self.resource_id)
 
 
 class SuggestionButton(
@@ -310,18 +306,33 @@ class VerifyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pe
         await actions.verify(interaction, self.resource_id)
 
 
-def suggestion_view(suggestion_id: int, *, disabled: bool = False) -> discord.ui.View:
+def _sendable(*items: discord.ui.Item[Any]) -> discord.ui.View:
+    """A view to carry registered dynamic items: stopped, so discord.py doesn't keep it (clicks reach the items)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(SuggestionButton(suggestion_id, "add", disabled=disabled))
-    view.add_item(SuggestionButton(suggestion_id, "dismiss", disabled=disabled))
+    for item in items:
+        view.add_item(item)
+    view.stop()
     return view
+
+
+def results_view(search_key: str, offset: int, total: int, resource_id: int) -> discord.ui.View:
+    """Previous / Next / Share here under result `offset` (0-based) of `total`."""
+    return _sendable(
+        PageButton(search_key, max(0, offset - 1), "Previous", disabled=offset <= 0),
+        PageButton(search_key, offset + 1, "Next", disabled=offset + 1 >= total),
+        ShareButton(resource_id),
+    )
+
+
+def suggestion_view(suggestion_id: int, *, disabled: bool = False) -> discord.ui.View:
+    return _sendable(
+        SuggestionButton(suggestion_id, "add", disabled=disabled),
+        SuggestionButton(suggestion_id, "dismiss", disabled=disabled),
+    )
 
 
 def review_view(resources: list[Resource]) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for resource in resources:
-        view.add_item(VerifyButton(resource.id, resource.name))
-    return view
+    return _sendable(*(VerifyButton(resource.id, resource.name) for resource in resources))
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (SuggestionButton, VerifyButton)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (PageButton, ShareButton, SuggestionButton, VerifyButton)

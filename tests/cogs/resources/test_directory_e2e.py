@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from typing import Any
 
+import discord
+
 from bot.app import PeerBot
 from bot.scheduler import ManualClock
+from cogs.resources.views import PageButton, ShareButton
 from sandbox.demo import Server
 from sandbox.server import FakeDiscord
 from tests.helpers import run
@@ -74,13 +78,15 @@ async def test_find_pages_and_shares_here(fake: FakeDiscord, configured: Server,
     message_id = found.original.id  # type: ignore[union-attr]
     assert buttons(found.components)["Previous"]["disabled"] is True
 
-    nxt = await (await fake.click(message_id, "peerbot:resources:next", member)).wait_response()
+    nxt = await (await fake.click(message_id, buttons(found.components)["Next"]["custom_id"], member)).wait_response()
     assert nxt.response_type == 7 and "Result 2 of 3" in nxt.text() and nxt.text() != first
     assert buttons(nxt.components)["Previous"]["disabled"] is False
-    back = await (await fake.click(message_id, "peerbot:resources:previous", member)).wait_response()
+    previous = buttons(nxt.components)["Previous"]["custom_id"]
+    back = await (await fake.click(message_id, previous, member)).wait_response()
     assert "Result 1 of 3" in back.text()
 
-    shared = await (await fake.click(message_id, "peerbot:resources:share", member)).wait_response()
+    share = buttons(back.components)["Share here"]["custom_id"]
+    shared = await (await fake.click(message_id, share, member)).wait_response()
     assert not shared.ephemeral
     name = next(n for n in ("City Food Bank", "Soup Run", "Community Pantry") if n in first)
     assert name in shared.text()
@@ -214,3 +220,28 @@ async def test_members_are_refused_admin_commands_kindly(fake: FakeDiscord, conf
     ):
         ix = await run(fake, g, member, command, options)
         assert ix.ephemeral and ix.modal is None and "Manage Server" in ix.text(), command
+
+
+async def test_result_buttons_hold_no_view_and_share_works_after_a_restart(
+    fake: FakeDiscord, configured: Server, bot: PeerBot
+) -> None:
+    g, member = configured.guild.id, configured.member.id
+    await import_csv(fake, g, configured.admin.id, FOOD)
+    found = [await run(fake, g, member, "resources find", {"query": "food"}) for _ in range(5)]
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, discord.ui.View) and any(
+        isinstance(item, PageButton | ShareButton) for item in o.children
+    )]  # fmt: skip
+    last = found[-1]
+    message_id = last.original.id  # type: ignore[union-attr]
+    shown = buttons(last.components)
+
+    paged = await (await fake.click(message_id, shown["Next"]["custom_id"], member)).wait_response()
+    assert "Result 2 of 3" in paged.text()
+    shown = buttons(paged.components)
+
+    await bot.reload_extension("cogs.resources")  # as after a restart: the searches on screen are forgotten
+    expired = await (await fake.click(message_id, shown["Next"]["custom_id"], member)).wait_response()
+    assert expired.ephemeral and "expired" in expired.text()
+    shared = await (await fake.click(message_id, shown["Share here"]["custom_id"], member)).wait_response()
+    assert not shared.ephemeral and "Shared from the resource directory" in shared.text()

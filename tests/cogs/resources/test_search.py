@@ -1,6 +1,11 @@
-"""Directory search on a real FTS5 index: ranking, prefixes, typo tolerance, filters, pages, hostile input."""
+"""Directory search on a real database: ranking, prefixes, typo tolerance, filters, pages, hostile input, and the
+per-server index (one round trip, never stale)."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +16,7 @@ from cogs.resources import search, store
 from cogs.resources.model import DirectoryError
 from cogs.resources.search import Match, find, looks_urgent
 
-from .helpers import GUILD, OTHER_GUILD, entry
+from .helpers import GUILD, OTHER_GUILD, TODAY, entry
 
 
 async def add_all(db: Database) -> None:
@@ -205,3 +210,126 @@ async def test_result_says_when_a_query_looks_urgent(db: Database) -> None:
     await add_all(db)
     assert (await find(db, GUILD, "suicide")).urgent
     assert not (await find(db, GUILD, "food")).urgent
+
+
+# --- the per-server index and its stamp ---------------------------------------------------------------------------
+
+
+class Trips:
+    """Counts the database round trips of the wrapped calls."""
+
+    def __init__(self, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        for name in ("execute", "insert", "executemany", "fetchone", "fetchall"):
+            original = getattr(db, name)
+
+            def counted(*args: object, _original: Any = original, **kwargs: object) -> Any:
+                self.count += 1
+                return _original(*args, **kwargs)
+
+            monkeypatch.setattr(db, name, counted)
+
+
+async def test_a_search_is_one_round_trip_once_the_server_is_indexed(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await add_all(db)
+    await find(db, GUILD, "food")
+    trips = Trips(db, monkeypatch)
+    for query, category, area in (
+        ("shelter", None, None),
+        ("fod", "food", "leeds"),
+        ("", None, None),
+        ("zz", None, None),
+    ):
+        trips.count = 0
+        await find(db, GUILD, query, category, area, limit=1)
+        assert trips.count == 1, query
+    for call in (search.categories(db, GUILD), search.names_like(db, GUILD, "fo")):
+        trips.count = 0
+        await call
+        assert trips.count == 1
+    trips.count = 0
+    with pytest.raises(DirectoryError):
+        await find(db, GUILD, "food", category="pets")
+    assert trips.count == 1
+
+
+async def test_writes_from_another_connection_are_seen(db: Database, tmp_path: Path) -> None:
+    await add_all(db)
+    assert names(await find(db, GUILD, "lighthouse")) == []
+    other = await Database.connect(tmp_path / "t.db")
+    try:
+        await store.add_resource(other, GUILD, entry("Lighthouse", "crisis"))
+        assert names(await find(db, GUILD, "lighthouse")) == ["Lighthouse"]
+        await store.add_category(other, GUILD, "Pets")
+        assert "Pets" in await search.categories(db, GUILD)
+        assert names(await find(db, GUILD, "", category="pets")) == []
+        await other.execute("UPDATE resources SET description = 'lamps' WHERE name = 'Lighthouse'")
+        assert names(await find(db, GUILD, "lamps")) == ["Lighthouse"]
+        await other.execute("DELETE FROM resources WHERE name = 'Lighthouse'")
+        assert names(await find(db, GUILD, "lighthouse")) == []
+    finally:
+        await other.close()
+
+
+async def test_what_a_rolled_back_transaction_wrote_is_never_found(db: Database) -> None:
+    await add_all(db)
+    await find(db, GUILD, "food")
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await store.add_resource(db, GUILD, entry("Phantom pantry"))
+            assert names(await find(db, GUILD, "phantom")) == ["Phantom pantry"]  # indexed inside the transaction
+            raise RuntimeError("roll back")
+    assert names(await find(db, GUILD, "phantom")) == []
+    assert "Phantom pantry" not in [h.name for h in await search.names_like(db, GUILD, "ph")]
+
+
+async def test_marking_verified_shows_the_new_date_without_reindexing(db: Database) -> None:
+    await add_all(db)
+    found = (await find(db, GUILD, "samaritans")).items[0]
+    stamp = await store.stamp(db, GUILD)
+    assert await store.mark_verified(db, GUILD, found.id, TODAY)
+    assert await store.stamp(db, GUILD) == stamp
+    assert (await find(db, GUILD, "samaritans")).items[0].last_verified == TODAY
+
+
+async def test_many_servers_with_a_small_cache(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "MAX_CACHED_ENTRIES", 3)
+    for guild in range(1, 6):
+        for i in range(2):
+            await store.add_resource(db, guild, entry(f"Pantry {guild}-{i}"))
+    for _ in range(2):
+        for guild in range(1, 6):
+            assert names(await find(db, guild, "pantry")) == [f"Pantry {guild}-0", f"Pantry {guild}-1"]
+
+
+async def test_big_directories_are_indexed_off_the_event_loop(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    await add_all(db)
+    expected = names(await find(db, GUILD, "shel"))
+    monkeypatch.setattr(search, "BUILD_IN_THREAD_FROM", 1)
+    await store.add_resource(db, GUILD, entry("Unrelated"))
+    assert names(await find(db, GUILD, "shel")) == expected
+
+
+async def test_nothing_found_names_the_categories_in_use(db: Database) -> None:
+    await add_all(db)
+    result = await find(db, GUILD, "xylophone")
+    assert result.categories_in_use == ("crisis", "peer groups", "housing/shelter", "food")
+    assert (await find(db, GUILD, "food")).categories_in_use == ()
+
+
+def test_recent_searches_expire_and_stay_bounded() -> None:
+    now = [0.0]
+    recent = search.RecentSearches(size=3, ttl=60, clock=lambda: now[0])
+    keys = [recent.save(search.SavedSearch(GUILD, user, "food")) for user in (1, 2, 3)]
+    assert len(set(keys)) == 3 and all(re.fullmatch(r"[A-Za-z0-9_-]{8}", k) for k in keys)
+    assert recent.get(keys[0]) == search.SavedSearch(GUILD, 1, "food")
+    fourth = recent.save(search.SavedSearch(GUILD, 4, "soup"))
+    assert recent.get(keys[0]) is None and len(recent) == 3  # the oldest made room
+    now[0] = 61
+    assert recent.get(fourth) is None
+    recent.save(search.SavedSearch(GUILD, 5, "beds"))
+    assert len(recent) == 1  # the expired ones were dropped
+    assert recent.forget_user(5) == 1 and len(recent) == 0
+    assert recent.get("no-such-key") is None

@@ -131,9 +131,16 @@ async def test_names_for_autocomplete(db: Database) -> None:
     for name in ("Food bank", "Foodcycle", "Soup and food", "Samaritans"):
         await store.add_resource(db, GUILD, entry(name))
     await store.add_resource(db, OTHER_GUILD, entry("Food for all"))
-    assert [h.name for h in await store.names_like(db, GUILD, "fOOd")] == ["Food bank", "Foodcycle", "Soup and food"]
-    assert [h.name for h in await store.names_like(db, GUILD, "", limit=2)] == ["Food bank", "Foodcycle"]
-    assert [h.name for h in await store.names_like(db, GUILD, "food", limit=1)] == ["Food bank"]
+    assert [h.name for h in await search.names_like(db, GUILD, "fOOd")] == ["Food bank", "Foodcycle", "Soup and food"]
+    assert [h.name for h in await search.names_like(db, GUILD, "", limit=2)] == ["Food bank", "Foodcycle"]
+    assert [h.name for h in await search.names_like(db, GUILD, "food", limit=1)] == ["Food bank"]
+    await store.add_resource(db, GUILD, entry("Food and more food"))  # starts with it: listed once, first
+    assert [h.name for h in await search.names_like(db, GUILD, "food")] == [
+        "Food and more food",
+        "Food bank",
+        "Foodcycle",
+        "Soup and food",
+    ]
 
 
 # --- review -------------------------------------------------------------------------------------------------------
