@@ -169,6 +169,29 @@ class Scheduler:
         else:
             self._wake()
 
+    def run_now(self, kind: str, ref: str) -> None:
+        """Run this pending, due job at once instead of at the timer's next look: for work a member is watching
+        for (a share posted with no delay). It is claimed like any other (its run counted first, and never while
+        another run holds it), so it still runs once; if that can't happen now, the timer runs it."""
+        if self.clock.manual or not self._running or len(self._busy) > store.CLAIM_SKIP_MAX:
+            self._wake()
+            return
+        spawn(self._run_by_ref(kind, ref), name=f"job-{kind}-{ref}")
+
+    async def _run_by_ref(self, kind: str, ref: str) -> None:
+        try:
+            async with self._claiming:
+                job = await store.claim_job(self.db, kind, ref, self.clock.now(), self._busy)
+                if job is not None:
+                    self._busy.add(job.id)
+        except Exception:
+            log.exception("Could not claim job %s:%s at once; the timer will run it", kind, ref)
+            self._wake()
+            return
+        if job is not None:
+            self._in_flight += 1
+            await self._run_in_window(job)
+
     async def run_due(self) -> int:
         """Manual clock only: run, in due order and one at a time, every job due by now (including ones this
         schedules); return how many were run or marked missed."""

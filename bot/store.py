@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 
@@ -117,6 +117,7 @@ class Job:
 _SELECT_JOB = "SELECT id, kind, ref, guild_id, due_at, status, attempts FROM jobs "
 # Rows per statement when a list of ids or values is spelled out (well under SQLite's 32,766 variables).
 _CHUNK = 500
+CLAIM_SKIP_MAX = _CHUNK  # `claim_job` names at most this many busy jobs to skip
 
 
 def _job(row: sqlite3.Row) -> Job:
@@ -199,6 +200,20 @@ async def claim_jobs(db: Database, job_ids: Sequence[int], now: datetime) -> lis
         claimed += [_job(r) for r in rows]
     claimed.sort(key=lambda job: (job.due_at, job.id))
     return claimed
+
+
+async def claim_job(db: Database, kind: str, ref: str, now: datetime, busy: Collection[int]) -> Job | None:
+    """`claim_jobs` for one job named by (kind, ref), unless it is one of `busy` (claimed already): one round trip.
+    At most `CLAIM_SKIP_MAX` busy ids."""
+    skip = list(busy)
+    assert len(skip) <= CLAIM_SKIP_MAX  # noqa: S101 - the caller checks
+    row = await db.fetchone(
+        "UPDATE jobs SET attempts = attempts + 1 WHERE kind = ? AND ref = ? AND status = 'pending' AND due_at <= ?"  # noqa: S608 - placeholders
+        f" AND id NOT IN ({_marks(len(skip))})"
+        " RETURNING id, kind, ref, guild_id, due_at, status, attempts - 1 AS attempts",
+        (kind, ref, _utc(now), *skip),
+    )
+    return None if row is None else _job(row)
 
 
 async def count_attempt(db: Database, job_id: int) -> None:

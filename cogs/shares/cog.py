@@ -234,8 +234,13 @@ class Shares(commands.Cog):
         return True
 
     def _arm_post(self, share: Share) -> None:
-        """The store wrote the post job with the share: wake the scheduler by its due time (no round trip)."""
-        if share.post_job_ref is not None and share.post_after is not None:
+        """The store wrote the post job with the share: run it at once when it is due already (no posting delay),
+        else wake the scheduler by its due time (no round trip)."""
+        if share.post_job_ref is None or share.post_after is None:
+            return
+        if share.post_after <= self._now():
+            self.bot.scheduler.run_now(POST_JOB, share.post_job_ref)
+        else:
             self.bot.scheduler.expect(share.post_after)
 
     async def _flush_removals(self, guild_id: int | None) -> None:

@@ -353,3 +353,46 @@ async def test_results_waiting_at_shutdown_are_written_by_flush(db: Database, mo
     scheduler.shutdown()
     await scheduler.flush()
     assert (await statuses(db))["p"] == "done"
+
+
+async def test_run_now_runs_a_due_job_once_even_when_the_timer_looks_too(db: Database) -> None:
+    ran: Counter[str] = Counter()
+    release = asyncio.Event()
+
+    async def handler(job: Job) -> None:
+        ran[job.ref] += 1
+        await release.wait()  # still running while the timer and a second run_now look at the table
+
+    scheduler = Scheduler(db, Clock())
+    scheduler.register("post", handler)
+    await scheduler.start()
+    try:
+        job = await store.put_job(db, "post", "share-1", datetime.now(UTC))
+        scheduler.run_now("post", "share-1")
+        await until(lambda: _true(ran["share-1"] == 1))
+        scheduler.expect(job.due_at)
+        scheduler.run_now("post", "share-1")
+        await asyncio.sleep(0.2)
+        release.set()
+        await until(lambda: _status_is(db, "share-1", "done"))
+        assert ran == {"share-1": 1}
+        assert (await store.get_job(db, job.id)).attempts == 1  # type: ignore[union-attr]
+        # Not due yet: run_now leaves it to the timer, which runs it on time.
+        later = await store.put_job(db, "post", "share-2", datetime.now(UTC) + timedelta(seconds=0.3))
+        scheduler.run_now("post", "share-2")
+        await asyncio.sleep(0.1)
+        assert "share-2" not in ran
+        scheduler.expect(later.due_at)
+        await until(lambda: _status_is(db, "share-2", "done"))
+        assert ran == {"share-1": 1, "share-2": 1}
+    finally:
+        scheduler.shutdown()
+        await scheduler.flush()
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def _status_is(db: Database, ref: str, status: str) -> bool:
+    return (await statuses(db)).get(ref) == status
