@@ -31,6 +31,10 @@ FOLLOWUP_TIMEOUT = 10.0
 # discord.py registers a modal only once the HTTP response to its callback is back: a form sent back the instant
 # it appears can beat that and be discarded. People take seconds to type; setup steps wait this long.
 FORM_PAUSE = 0.01
+# A moderator reads a card, an author sees their post, before pressing anything: at least this long (a person
+# takes seconds). Without it the click lands while the bot is still recording the card or the post it just sent,
+# and measures that queue rather than the command.
+READ_PAUSE = 0.02
 POSTED_LABEL = "share posted (no delay)"  # submit -> the public post, with timing protection off
 SHARE_BODY = (
     "Today was a good day. I went for a walk by the river with my dog and noticed the first spring flowers. "
@@ -278,6 +282,7 @@ class Shares(Family):
             message_id, custom_id = await asyncio.wait_for(self.cards[guild.server.share_queue.id].get(), 10)
         except TimeoutError:
             return [opened, submitted, Sample(self.labels[2], 0, None, None, None, "no queue card")]
+        await asyncio.sleep(READ_PAUSE)
         click = await self.fake.click(message_id, custom_id, guild.server.moderator.id)
         return [opened, submitted, await answered(click, self.labels[2], expect=(7,))]
 
@@ -344,6 +349,7 @@ class ShareDelete(Family):
             return self._failed("the share was not posted")
         # From the stand-in dispatching the form to receiving the post (no interaction of its own: id 0).
         posted = Sample(POSTED_LABEL, 0, _ms(form.dispatched_at, posted_at), None, None)
+        await asyncio.sleep(READ_PAUSE)
         deleted = await self.slash(guild, author, "shares delete", {"id": str(share_id)})
         return [await answered(deleted, self.labels[0], expect=(4,)), posted]
 

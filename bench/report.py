@@ -520,6 +520,12 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+CHANGES = Path(__file__).resolve().parent / "changes.md"  # hand-kept: what was fixed, before -> after
+
+
 def write(results: dict[str, Any], out: Path) -> None:
     (out / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
-    (out / "results.md").write_text(markdown(results), encoding="utf-8")
+    text = markdown(results)
+    if CHANGES.exists():
+        text = text.rstrip("\n") + "\n\n" + CHANGES.read_text(encoding="utf-8")
+    (out / "results.md").write_text(text, encoding="utf-8")
