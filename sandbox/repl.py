@@ -66,8 +66,17 @@ def _coerce(value: Any, option: dict[str, Any]) -> Any:
     return value
 
 
+FILE_PREVIEW_LINES = 25
+
+
 def render(message: Message | None, text: str, buttons: list[tuple[str, str]]) -> str:
     lines = [text] if text else []
+    for attachment in message.attachments if message is not None else []:
+        lines.append(f"  (file {attachment.filename}, {len(attachment.data):,} bytes)")
+        shown = attachment.data.decode("utf-8", errors="replace").splitlines()
+        lines += [f"  | {line}" for line in shown[:FILE_PREVIEW_LINES]]
+        if len(shown) > FILE_PREVIEW_LINES:
+            lines.append(f"  | ... ({len(shown) - FILE_PREVIEW_LINES} more lines)")
     lines += [f"  [{i}] {label}" for i, (label, _) in enumerate(buttons, start=1)]
     return "\n".join(lines) if lines else "(no visible answer)"
 

@@ -65,3 +65,15 @@ def test_sandbox_command_in_a_terminal() -> None:
     assert "What I can do" in result.stdout
     assert "peerbot setup" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+async def test_session_shows_a_file_the_bot_sends(
+    fake: FakeDiscord, server: Server, bot: PeerBot, clock: ManualClock
+) -> None:
+    session = SandboxSession(fake, server, bot, clock)
+    await session.execute("quickstart")
+    await session.execute("as sam")
+    await session.execute("/crisis-settings country country:US")
+    exported = await session.execute("/privacy export")
+    assert "(file peerbot-my-data.json" in exported
+    assert '"country": "US"' in exported
