@@ -182,8 +182,22 @@ async def _unavailable(interaction: discord.Interaction) -> None:
     )
 
 
+class _ResourceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """A registered button of the directory: each subclass parses its custom id and says what it does (`act`)."""
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actions = _actions(interaction)
+        if actions is None:
+            await _unavailable(interaction)
+            return
+        await self.act(actions, interaction)
+
+    async def act(self, actions: ButtonActions, interaction: discord.Interaction) -> None:
+        raise NotImplementedError  # every subclass overrides it (an abstract method, not a stub)
+
+
 class PageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    _ResourceButton,
     template=r"peerbot:resources:page:(?P<key>[A-Za-z0-9_-]{1,32}):(?P<offset>[0-9]{1,9})",
 ):
     """Previous / Next under search results: show result `offset` of the saved search (only its searcher may)."""
@@ -206,17 +220,11 @@ class PageButton(
     ) -> PageButton:
         return cls(match["key"], int(match["offset"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        actions = _actions(interaction)
-        if actions is None:
-            await _unavailable(interaction)
-            return
+    async def act(self, actions: ButtonActions, interaction: discord.Interaction) -> None:
         await actions.show_page(interaction, self.search_key, self.offset)
 
 
-class ShareButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"peerbot:resources:share:(?P<id>[0-9]{1,19})"
-):
+class ShareButton(_ResourceButton, template=r"peerbot:resources:share:(?P<id>[0-9]{1,19})"):
     """Share here: post the result shown in the channel."""
 
     def __init__(self, resource_id: int, *, disabled: bool = False) -> None:
@@ -236,16 +244,12 @@ class ShareButton(
     ) -> ShareButton:
         return cls(int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        actions = _actions(interaction)
-        if actions is None:
-            await _unavailable(interaction)
-            return
+    async def act(self, actions: ButtonActions, interaction: discord.Interaction) -> None:
         await actions.share_result(interaction, self.resource_id)
 
 
 class SuggestionButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    _ResourceButton,
     template=r"peerbot:resources:suggestion:(?P<id>[0-9]+):(?P<action>add|dismiss)",
 ):
     """Add or Dismiss a member's suggestion (admins only; the cog checks)."""
@@ -269,15 +273,11 @@ class SuggestionButton(
     ) -> SuggestionButton:
         return cls(int(match["id"]), match["action"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        actions = _actions(interaction)
-        if actions is None:
-            await _unavailable(interaction)
-            return
+    async def act(self, actions: ButtonActions, interaction: discord.Interaction) -> None:
         await actions.decide_suggestion(interaction, self.suggestion_id, self.action)
 
 
-class VerifyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"peerbot:resources:verify:(?P<id>[0-9]+)"):
+class VerifyButton(_ResourceButton, template=r"peerbot:resources:verify:(?P<id>[0-9]+)"):
     """**Still correct**: stamp today's date as the resource's last check (admins only; the cog checks)."""
 
     def __init__(self, resource_id: int, name: str = "", *, disabled: bool = False) -> None:
@@ -298,11 +298,7 @@ class VerifyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pe
     ) -> VerifyButton:
         return cls(int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        actions = _actions(interaction)
-        if actions is None:
-            await _unavailable(interaction)
-            return
+    async def act(self, actions: ButtonActions, interaction: discord.Interaction) -> None:
         await actions.verify(interaction, self.resource_id)
 
 
