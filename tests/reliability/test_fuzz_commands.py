@@ -41,6 +41,8 @@ NASTY = [
     "\x00\x01\x1f",
 ]
 REFUSALS = ("I don't", "I couldn't", "can't", "isn't", "Please pick", "Nothing to change", "doesn't", "not a")
+# Answers that say something was stored, whatever words they also use ("Your share #3 isn't posted straight away").
+ACCEPTED = ("Your share **#",)
 FAILURE = "something went wrong on my side"
 
 
@@ -111,7 +113,7 @@ async def invoke(
             await ix.wait_followups(1, timeout=3)
     text = ix.text()
     assert FAILURE not in text, (leaf.path, options, text)
-    if ix.ephemeral and any(r in text for r in REFUSALS):
+    if ix.ephemeral and any(r in text for r in REFUSALS) and not any(a in text for a in ACCEPTED):
         assert dump(str(bot.settings.database_path)) == before, (leaf.path, options, text)
 
 
