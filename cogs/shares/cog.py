@@ -622,7 +622,7 @@ class Shares(commands.Cog):
             return None
         before, _ = decided
         log.info("Share %s removed by a moderator in guild %s", share_id, guild_id)
-        if before.status != "queued":
+        if before.status != "queued" or before.queue_message_id is not None:  # its post, or its waiting card
             self._after_answer(self._soon(REMOVE_JOB, str(share_id), guild_id), f"take down share {share_id}")
         return before
 

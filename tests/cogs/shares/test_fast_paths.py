@@ -275,3 +275,16 @@ async def test_moderator_remove_answers_kindly_when_nothing_is_left(
     assert fake.world.messages[post.id].deleted and cards(fake, configured.shares.id) == []
     again = await run(fake, configured.guild.id, configured.moderator.id, "share-mod remove", {"id": "1"})
     assert "already declined or taken down" in again.text()
+
+
+async def test_removing_a_waiting_share_blanks_its_moderators_card(
+    fake: FakeDiscord, configured: Server, bot: PeerBot
+) -> None:
+    await submit(fake, configured, configured.member.id, "Waiting words to take back.")
+    card = await card_for(fake, configured.share_queue.id, 1)
+    assert "Waiting words to take back." in str(card.embeds)
+    done = await run(fake, configured.guild.id, configured.moderator.id, "share-mod remove", {"id": "1"})
+    assert "Removed share **#1**" in done.text()
+    await settled(bot)
+    blanked = str(fake.world.messages[card.id].embeds)
+    assert "Waiting words to take back." not in blanked and "Taken down by a moderator" in blanked
