@@ -475,7 +475,8 @@ class Seeder:
 
     def resources(self, conn: sqlite3.Connection) -> int:
         try:
-            from cogs.resources.model import DEFAULT_CATEGORIES, Entry, join_list, key, terms_json
+            from cogs.resources.model import DEFAULT_CATEGORIES, Entry, key
+            from cogs.resources.store import row_values
         except ImportError as exc:
             raise _SkipError(f"cannot build resource rows ({exc})") from exc
         rng = self.rng
@@ -517,27 +518,7 @@ class Seeder:
                     languages=("English",),
                     last_verified=date(2025, rng.randrange(1, 13), rng.randrange(1, 28)),
                 )
-                rows.append(
-                    (
-                        gid,
-                        entry.name,
-                        key(entry.name),
-                        entry.description,
-                        entry.category,
-                        join_list(entry.tags),
-                        entry.phone,
-                        entry.website,
-                        entry.email,
-                        entry.area,
-                        key(entry.area),
-                        entry.hours,
-                        join_list(entry.languages),
-                        entry.eligibility,
-                        entry.cost,
-                        entry.last_verified.isoformat() if entry.last_verified else None,
-                        terms_json(entry),
-                    )
-                )
+                rows.append(row_values(gid, entry))
         conn.executemany("INSERT INTO resource_directories (guild_id) VALUES (?)", directories)
         conn.executemany(
             "INSERT INTO resource_categories (guild_id, name_key, name, position) VALUES (?, ?, ?, ?)", category_rows

@@ -80,7 +80,7 @@ def resource_from_row(row: sqlite3.Row) -> Resource:
     )
 
 
-def _values(guild_id: int, entry: Entry) -> tuple[object, ...]:
+def row_values(guild_id: int, entry: Entry) -> tuple[object, ...]:
     """Column values in the order of the INSERT statements below."""
     return (
         guild_id,
@@ -196,7 +196,7 @@ async def add_resource(db: Database, guild_id: int, entry: Entry) -> Resource:
             "INSERT INTO resources (guild_id, name, name_key, description, category, tags, phone, website, email,"
             " area, area_key, hours, languages, eligibility, cost, last_verified, terms)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            _values(guild_id, entry),
+            row_values(guild_id, entry),
         )
     except sqlite3.IntegrityError as exc:
         raise _duplicate_name(entry) from exc
@@ -205,7 +205,7 @@ async def add_resource(db: Database, guild_id: int, entry: Entry) -> Resource:
 
 async def update_resource(db: Database, guild_id: int, resource_id: int, entry: Entry) -> Resource | None:
     """Replace a resource's content; None if it doesn't exist. Raise DirectoryError on a name clash."""
-    values = _values(guild_id, entry)[1:]
+    values = row_values(guild_id, entry)[1:]
     try:
         changed = await db.execute(
             "UPDATE resources SET name = ?, name_key = ?, description = ?, category = ?, tags = ?, phone = ?,"
@@ -351,7 +351,7 @@ async def upsert_resources(db: Database, guild_id: int, entries: Iterable[Entry]
         " languages = excluded.languages, eligibility = excluded.eligibility, cost = excluded.cost,"
         " last_verified = excluded.last_verified, terms = excluded.terms,"
         " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-        [_values(guild_id, e) for e in entries],
+        [row_values(guild_id, e) for e in entries],
     )
 
 
